@@ -1,0 +1,23 @@
+// Jest runs in ESM mode (NODE_OPTIONS=--experimental-vm-modules): NestJS 12 ships ESM only and Jest's CommonJS
+// mode cannot load it on Node 20. Tests import the library through its package name, exactly like users do.
+const shared = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: {
+    '^nestjs-dual-token-auth$': '<rootDir>/lib/index.ts',
+    '^nestjs-dual-token-auth/typeorm$': '<rootDir>/lib/typeorm/index.ts',
+    '^nestjs-dual-token-auth/client$': '<rootDir>/lib/client/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/sample-app/**/*.spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], slowTestThreshold: 30 },
+  ],
+};
