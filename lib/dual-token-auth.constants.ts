@@ -1,0 +1,8 @@
+/** Metadata key set by `@Public()`; namespaced so it cannot clash with other libraries' `isPublic` flags. */
+export const IS_PUBLIC_KEY = 'DUAL_TOKEN_AUTH:PUBLIC';
+
+/** Property of the request object where the guard stores the verified access-token payload. */
+export const REQUEST_USER_PROPERTY = 'user';
+
+/** Property of the request object where the guard stores the raw access token (used by logout and the session list). */
+export const REQUEST_ACCESS_TOKEN_PROPERTY = 'dualTokenAuthAccessToken';

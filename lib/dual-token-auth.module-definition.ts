@@ -1,0 +1,27 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type {
+  DualTokenAuthOptions,
+  DualTokenAuthRegistrationOptions,
+} from './interfaces/dual-token-auth-options.interface.js';
+
+export const REGISTRATION_DEFAULTS: Required<DualTokenAuthRegistrationOptions> = {
+  isGlobal: false,
+  routePrefix: 'user',
+  registerController: true,
+  globalGuard: false,
+  allowRefreshTokenInQuery: false,
+};
+
+export const {
+  ConfigurableModuleClass: DualTokenAuthConfigurableModule,
+  MODULE_OPTIONS_TOKEN: DUAL_TOKEN_AUTH_OPTIONS,
+  OPTIONS_TYPE: DUAL_TOKEN_AUTH_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: DUAL_TOKEN_AUTH_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<DualTokenAuthOptions>({ moduleName: 'DualTokenAuth' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createDualTokenAuthOptions')
+  .setExtras<DualTokenAuthRegistrationOptions>(REGISTRATION_DEFAULTS, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();

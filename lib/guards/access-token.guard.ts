@@ -1,0 +1,92 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { IS_PUBLIC_KEY, REQUEST_ACCESS_TOKEN_PROPERTY, REQUEST_USER_PROPERTY } from '../dual-token-auth.constants.js';
+import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
+import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
+import { DualTokenService } from '../services/dual-token.service.js';
+import { SessionService } from '../services/session.service.js';
+import { extractBearerToken } from '../utils/extract-bearer-token.js';
+import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
+
+/** Marks requests this guard already verified; a private symbol so no other code can fake it. */
+const VERIFIED_BY_GUARD = Symbol('DUAL_TOKEN_AUTH:VERIFIED');
+
+type AuthRequest = Record<string | symbol, unknown> & { headers: Record<string, string | string[] | undefined> };
+
+/**
+ * Lets a request through only with a valid access token in `Authorization: Bearer <token>`; puts its payload on
+ * `request.user` for `@CurrentUser()`. Use it per route (`@UseGuards(AccessTokenGuard)`) or globally (registration
+ * option `globalGuard`) with `@Public()` to opt out.
+ *
+ * Works on Express and Fastify alike (it only reads headers). Override the `protected` methods to change where the
+ * token comes from or how failures are reported.
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(
+    protected readonly tokens: DualTokenService,
+    protected readonly sessions: SessionService,
+    protected readonly reflector: Reflector,
+    @Inject(RESOLVED_AUTH_CONFIG) protected readonly config: ResolvedAuthConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (this.isPublic(context)) return true;
+    const request = this.getRequest(context);
+    // A route guarded twice (global guard + @UseGuards) verifies once.
+    if (request[VERIFIED_BY_GUARD] === true) return true;
+
+    const token = this.extractToken(request);
+    if (token === undefined) throw this.unauthorized(this.config.messages.notLoggedIn);
+
+    let payload: AccessTokenPayload;
+    try {
+      payload = this.tokens.verifyAccessToken(token);
+    } catch {
+      throw this.unauthorized(this.config.messages.tokenInvalid);
+    }
+
+    if (!this.config.rejectRevokedAccessTokens) return this.accept(request, token, payload);
+    const active = this.sessions.isSessionActive(payload.sid);
+    if (typeof active === 'boolean') return this.acceptIfActive(active, request, token, payload);
+    return active.then((isActive) => this.acceptIfActive(isActive, request, token, payload));
+  }
+
+  /** Reads the access token from the request; `undefined` when there is none. */
+  protected extractToken(request: AuthRequest): string | undefined {
+    return extractBearerToken(request.headers.authorization);
+  }
+
+  /** The HTTP request of the context (override for GraphQL or other transports). */
+  protected getRequest(context: ExecutionContext): AuthRequest {
+    return context.switchToHttp().getRequest<AuthRequest>();
+  }
+
+  /** Whether `@Public()` is on the handler or its class. */
+  protected isPublic(context: ExecutionContext): boolean {
+    return this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
+  }
+
+  /** The exception thrown for a missing or rejected token; Nest renders it as `{ statusCode: 401, message, error }`. */
+  protected unauthorized(message: string): Error {
+    return new UnauthorizedException(message);
+  }
+
+  private acceptIfActive(active: boolean, request: AuthRequest, token: string, payload: AccessTokenPayload): boolean {
+    if (!active) throw this.unauthorized(this.config.messages.tokenInvalid);
+    return this.accept(request, token, payload);
+  }
+
+  private accept(request: AuthRequest, token: string, payload: AccessTokenPayload): boolean {
+    request[REQUEST_USER_PROPERTY] = payload;
+    request[REQUEST_ACCESS_TOKEN_PROPERTY] = token;
+    request[VERIFIED_BY_GUARD] = true;
+    return true;
+  }
+}

@@ -1,0 +1,131 @@
+import type { KeyObject } from 'node:crypto';
+import type { Duration } from '../utils/duration.js';
+import type { SessionStore } from './session-store.interface.js';
+import type { UserLookup } from './user-lookup.interface.js';
+
+/** Signature algorithms the library signs and verifies with. `none` is never accepted. */
+export type JwtAlgorithm =
+  | 'HS256'
+  | 'HS384'
+  | 'HS512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA';
+
+/** Key material: a string or Buffer (PEM for asymmetric keys) or a `KeyObject`. */
+export type KeyMaterial = string | Buffer | KeyObject;
+
+/** A key accepted for verification only, e.g. the previous key during a key rotation. */
+export interface VerificationKeyOptions {
+  /** Key id; tokens whose header `kid` equals it are verified with this key. */
+  keyId: string;
+  /** HMAC secret, for HS* algorithms. */
+  secret?: KeyMaterial;
+  /** Public key (PEM, or KeyObject), for RS/PS/ES/EdDSA algorithms. */
+  publicKey?: KeyMaterial;
+}
+
+/** Keys and lifetime of one token kind (access or refresh). */
+export interface TokenKindOptions {
+  /** HMAC secret for HS* algorithms; at least 32 bytes is recommended. Give either this or `privateKey`. */
+  secret?: KeyMaterial;
+  /** Private key (PEM or KeyObject) for RS/PS/ES/EdDSA signing. */
+  privateKey?: KeyMaterial;
+  /** Public key matching `privateKey`; derived from it when omitted. */
+  publicKey?: KeyMaterial;
+  /** Signature algorithm of this kind; overrides the top-level `algorithm`. @default the top-level `algorithm` */
+  algorithm?: JwtAlgorithm;
+  /** Key id written to the `kid` header of new tokens, so keys can be rotated. @default none (no `kid` header) */
+  keyId?: string;
+  /** Further keys accepted for verification (matched by `kid`), e.g. the previous key while rotating. @default [] */
+  additionalVerificationKeys?: VerificationKeyOptions[];
+  /**
+   * Lifetime: a number of seconds or a string like `'30m'`, `'7d'`.
+   * @default '30m' for access tokens, '7d' for refresh tokens (for refresh tokens this is an idle timeout renewed by rotation)
+   */
+  expiresIn?: Duration;
+}
+
+/** Messages of the 401 responses; the sample app sets the tutorial's Chinese texts. */
+export interface DualTokenAuthMessages {
+  /** No (usable) `Authorization: Bearer` header. @default 'Not logged in' */
+  notLoggedIn: string;
+  /** Token present but invalid, expired, revoked or of the wrong kind. @default 'Token is invalid or expired, please log in again' */
+  tokenInvalid: string;
+  /** Login failed; the same text for an unknown user and a wrong password. @default 'Invalid username or password' */
+  invalidCredentials: string;
+}
+
+/**
+ * Options that may come from a factory (`forRootAsync`), e.g. out of `ConfigService`. Settings that shape the module
+ * itself (routes, global guard, `isGlobal`) are in {@link DualTokenAuthRegistrationOptions} instead.
+ */
+export interface DualTokenAuthOptions {
+  /** Access-token keys and lifetime. */
+  accessToken: TokenKindOptions;
+  /** Refresh-token keys and lifetime. Using the same secret as the access token works (kinds are still typed) but logs a warning. */
+  refreshToken: TokenKindOptions;
+  /** Your users: credential check, lookup by id, and the access-token claims. */
+  userLookup: UserLookup<any>;
+  /** Where sessions (refresh-token families) live. @default a new `InMemorySessionStore` (lost on restart; warns in production) */
+  sessionStore?: SessionStore;
+  /** Signature algorithm pinned for signing and verification. @default 'HS256' */
+  algorithm?: JwtAlgorithm;
+  /** `iss` claim written to and required from every token. @default none */
+  issuer?: string;
+  /** `aud` claim written to and required from every token. @default none */
+  audience?: string | string[];
+  /** Allowed clock skew when checking `exp`/`nbf`, in seconds. @default 0 */
+  clockToleranceSeconds?: number;
+  /**
+   * Seconds during which the immediately previous refresh token is still accepted after a rotation (concurrent tabs,
+   * lost responses). It yields the same family's current tokens and never extends the session. 0 disables it.
+   * @default 10
+   */
+  reuseGraceSeconds?: number;
+  /** Absolute session lifetime, fixed at login and never extended by rotation (seconds or `'30d'`). @default '30d' */
+  sessionMaxAge?: Duration;
+  /**
+   * Make the guard reject access tokens whose session was revoked (logout means logout). Costs one session lookup per
+   * session per `revocationCheckCacheSeconds` per process, not one per request.
+   * @default false
+   */
+  rejectRevokedAccessTokens?: boolean;
+  /** Staleness bound of the revocation check: how long a session's "still active" answer is cached, in seconds. @default 5 */
+  revocationCheckCacheSeconds?: number;
+  /** Texts of the 401 responses. @default English messages, see {@link DualTokenAuthMessages} */
+  messages?: Partial<DualTokenAuthMessages>;
+  /**
+   * Production mode: refuses weak configurations that development only warns about.
+   * @default process.env.NODE_ENV === 'production'
+   */
+  production?: boolean;
+}
+
+/**
+ * Settings needed while the module is being built (they decide which routes and providers exist), so they are given
+ * next to `useFactory`/`useClass`, never returned by the factory.
+ */
+export interface DualTokenAuthRegistrationOptions {
+  /** Register the module globally so every module can use the guard and `DualTokenService`. @default false */
+  isGlobal?: boolean;
+  /** Path prefix of the login/refresh/logout/session routes. @default 'user' */
+  routePrefix?: string;
+  /** Register the built-in controller; turn off to mount your own routes on `DualTokenService`/`SessionService`. @default true */
+  registerController?: boolean;
+  /** Register `AccessTokenGuard` as a global guard; opt routes out with `@Public()`. @default false */
+  globalGuard?: boolean;
+  /**
+   * Also accept `GET <prefix>/refresh?refresh_token=...` (the tutorial's form). Off by default: URLs end up in
+   * proxy logs, browser history and Referer headers, so a refresh token in a query string can leak.
+   * @default false
+   */
+  allowRefreshTokenInQuery?: boolean;
+}

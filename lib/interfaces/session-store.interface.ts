@@ -1,0 +1,69 @@
+/**
+ * One refresh-token family. The store holds only counters and timestamps: a refresh token is a signed JWT naming
+ * `(sessionId, generation)`, so nothing stored here can be turned back into a valid token.
+ */
+export interface SessionRecord {
+  /** Random id (UUID); the `sid` claim of every token in the family. */
+  id: string;
+  /** The owner's user id, as a string. */
+  userId: string;
+  /** Current rotation generation: only a refresh token with this `gen` rotates the family. */
+  generation: number;
+  /** When `generation` last advanced; the previous generation is accepted within the grace window after this. */
+  rotatedAt: Date | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  /** Idle timeout: renewed by each rotation, never beyond `absoluteExpiresAt`. */
+  idleExpiresAt: Date;
+  /** Absolute lifetime fixed at login; rotation never extends it. */
+  absoluteExpiresAt: Date;
+  /** Set when the session was revoked (logout, reuse detected, user gone); a revoked session never comes back. */
+  revokedAt: Date | null;
+  /** Why it was revoked (`logout`, `logout-all`, `reuse-detected`, `user-not-found`, `revoked-by-user`). */
+  revokedReason: string | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** Fields the library supplies when a session is created at login. */
+export type NewSessionRecord = Omit<SessionRecord, 'generation' | 'rotatedAt' | 'revokedAt' | 'revokedReason'>;
+
+/** Outcome of {@link SessionStore.rotate}. */
+export interface RotationUpdate {
+  /** The instant of the rotation. */
+  now: Date;
+  /** The new idle expiry (already capped by the absolute expiry). */
+  idleExpiresAt: Date;
+}
+
+/**
+ * Where sessions live. Implementations must make {@link SessionStore.rotate} atomic (a compare-and-set on the
+ * generation): it is what keeps two concurrent refreshes, possibly on two app instances, from forking a family.
+ * Run `describeSessionStoreConformance` from `nestjs-dual-token-auth/testing` against your own store to check it.
+ */
+export interface SessionStore {
+  /** Persists a new session with generation 0. */
+  create(session: NewSessionRecord): Promise<SessionRecord>;
+  /** Returns the session (revoked or not), or `null` when it does not exist. */
+  findById(sessionId: string): Promise<SessionRecord | null>;
+  /**
+   * Atomically advances the generation from `expectedGeneration` to `expectedGeneration + 1`, sets `rotatedAt` and
+   * `lastUsedAt` to `update.now` and `idleExpiresAt` to `update.idleExpiresAt` — only if the session is not revoked and
+   * its generation still equals `expectedGeneration`. Returns the updated session, or `null` when nothing changed.
+   */
+  rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<SessionRecord | null>;
+  /** Marks the session revoked unless it already is. Returns whether this call revoked it. */
+  revoke(sessionId: string, reason: string, now: Date): Promise<boolean>;
+  /** Revokes every live session of the user; returns the ids revoked. */
+  revokeAllForUser(userId: string, reason: string, now: Date): Promise<string[]>;
+  /** Live (not revoked, not expired at `now`) sessions of the user, newest first. */
+  listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]>;
+  /**
+   * Deletes up to `limit` sessions whose idle or absolute expiry is at or before `now` (revoked ones included); returns
+   * how many. Called periodically in the background, never on a request path, so it should use an index on the expiry.
+   */
+  deleteExpired(now: Date, limit: number): Promise<number>;
+}
+
+/** Injection token under which the configured {@link SessionStore} is available. */
+export const SESSION_STORE = Symbol('DUAL_TOKEN_AUTH:SESSION_STORE');

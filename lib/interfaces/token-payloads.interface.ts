@@ -1,0 +1,62 @@
+/** Value of the `token_type` claim and the JOSE `typ` header of each token kind. */
+export const ACCESS_TOKEN_TYPE = 'access';
+export const REFRESH_TOKEN_TYPE = 'refresh';
+/** JOSE header `typ` of access tokens (RFC 9068). */
+export const ACCESS_TOKEN_JOSE_TYPE = 'at+jwt';
+/** JOSE header `typ` of refresh tokens. */
+export const REFRESH_TOKEN_JOSE_TYPE = 'rt+jwt';
+
+/** A user id as the user lookup knows it: the tutorial uses numeric ids, many apps use UUID strings. */
+export type UserId = string | number;
+
+/**
+ * Claims a user lookup contributes to the access token. `userId` and `username` are the tutorial's claims; any further
+ * (JSON-serialisable) claims such as roles are copied into the token as they are.
+ */
+export interface AccessTokenClaims {
+  userId: UserId;
+  username?: string;
+  [claim: string]: unknown;
+}
+
+/** The verified payload of an access token, as returned by `@CurrentUser()`. */
+export interface AccessTokenPayload extends AccessTokenClaims {
+  /** The user id as a string (JWT subject). */
+  sub: string;
+  /** Always `'access'`: a refresh token can never pass for an access token. */
+  token_type: typeof ACCESS_TOKEN_TYPE;
+  /** The session (refresh-token family) this access token was issued for. */
+  sid: string;
+  /** Issued-at, seconds since the epoch. */
+  iat: number;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+  iss?: string;
+  aud?: string | string[];
+}
+
+/** The verified payload of a refresh token. */
+export interface RefreshTokenPayload {
+  sub: string;
+  userId: UserId;
+  token_type: typeof REFRESH_TOKEN_TYPE;
+  /** Session (token family) id. */
+  sid: string;
+  /** Rotation generation inside the family: 0 at login, +1 on every rotation. */
+  gen: number;
+  iat: number;
+  exp: number;
+  iss?: string;
+  aud?: string | string[];
+}
+
+/** What login and refresh return to the client (snake_case, like the tutorial and OAuth 2.0). */
+export interface TokenPairResponse {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  /** Access-token lifetime in seconds. */
+  expires_in: number;
+  /** Seconds until the refresh token expires (idle timeout, capped by the absolute session lifetime). */
+  refresh_expires_in: number;
+}

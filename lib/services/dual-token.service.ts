@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
+import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
+import {
+  ACCESS_TOKEN_JOSE_TYPE,
+  ACCESS_TOKEN_TYPE,
+  REFRESH_TOKEN_JOSE_TYPE,
+  REFRESH_TOKEN_TYPE,
+  type AccessTokenClaims,
+  type AccessTokenPayload,
+  type RefreshTokenPayload,
+  type UserId,
+} from '../interfaces/token-payloads.interface.js';
+import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
+import { TokenKeyRing } from './token-key-ring.js';
+
+/** Claims the library owns; a user lookup cannot override them (that would let it mint a refresh-typed access token). */
+const RESERVED_CLAIMS = new Set(['sub', 'sid', 'gen', 'token_type', 'iat', 'exp', 'nbf', 'iss', 'aud', 'jti']);
+
+/** Verified access tokens kept by the verifier cache (bounded, so memory cannot grow with traffic). */
+const ACCESS_TOKEN_CACHE_SIZE = 1000;
+
+/**
+ * Signs and verifies both token kinds. Each kind has its own keys and its own type (`typ` header `at+jwt`/`rt+jwt`
+ * and a `token_type` claim), checked on every verify, so a refresh token never passes as an access token and vice
+ * versa — even when both kinds share one secret, as in the tutorial.
+ */
+@Injectable()
+export class DualTokenService {
+  private readonly accessKeys: TokenKeyRing;
+  private readonly refreshKeys: TokenKeyRing;
+
+  constructor(@Inject(RESOLVED_AUTH_CONFIG) private readonly config: ResolvedAuthConfig) {
+    const shared = {
+      issuer: config.issuer,
+      audience: config.audience,
+      clockToleranceMs: config.clockToleranceMs,
+    };
+    this.accessKeys = new TokenKeyRing(config.accessToken, {
+      ...shared,
+      name: 'access',
+      joseType: ACCESS_TOKEN_JOSE_TYPE,
+      cacheSize: ACCESS_TOKEN_CACHE_SIZE,
+    });
+    // Refresh tokens are presented once per rotation, so caching their verification buys nothing.
+    this.refreshKeys = new TokenKeyRing(config.refreshToken, {
+      ...shared,
+      name: 'refresh',
+      joseType: REFRESH_TOKEN_JOSE_TYPE,
+      cacheSize: 0,
+    });
+  }
+
+  /** Access-token lifetime in seconds. */
+  get accessTokenLifetimeSeconds(): number {
+    return Math.floor(this.config.accessToken.expiresInMs / 1000);
+  }
+
+  /** Signs an access token for the user's claims in the given session; returns the token and its expiry. */
+  signAccessToken(claims: AccessTokenClaims, sessionId: string, now = Date.now()): { token: string; expiresAt: Date } {
+    const iat = Math.floor(now / 1000);
+    const exp = Math.floor((now + this.config.accessToken.expiresInMs) / 1000);
+    const payload: Record<string, unknown> = {};
+    for (const [claim, value] of Object.entries(claims)) {
+      if (!RESERVED_CLAIMS.has(claim)) payload[claim] = value;
+    }
+    payload.sub = String(claims.userId);
+    payload.sid = sessionId;
+    payload.token_type = ACCESS_TOKEN_TYPE;
+    payload.iat = iat;
+    payload.exp = exp;
+    return { token: this.accessKeys.signPayload(payload), expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Signs the refresh token of generation `generation` of a session; it expires at `expiresAt`. */
+  signRefreshToken(userId: UserId, sessionId: string, generation: number, expiresAt: Date, now = Date.now()): string {
+    return this.refreshKeys.signPayload({
+      sub: String(userId),
+      userId,
+      sid: sessionId,
+      gen: generation,
+      token_type: REFRESH_TOKEN_TYPE,
+      iat: Math.floor(now / 1000),
+      exp: Math.floor(expiresAt.getTime() / 1000),
+    });
+  }
+
+  /** Verifies an access token; throws {@link InvalidTokenError} for anything that is not a valid, current access token. */
+  verifyAccessToken(token: string): AccessTokenPayload {
+    const payload = this.accessKeys.verify(token);
+    if (payload.token_type !== ACCESS_TOKEN_TYPE || typeof payload.sid !== 'string') {
+      throw new InvalidTokenError('wrong-kind');
+    }
+    return payload as unknown as AccessTokenPayload;
+  }
+
+  /** Verifies a refresh token; throws {@link InvalidTokenError} for anything that is not a valid refresh token. */
+  verifyRefreshToken(token: string): RefreshTokenPayload {
+    const payload = this.refreshKeys.verify(token);
+    if (
+      payload.token_type !== REFRESH_TOKEN_TYPE ||
+      typeof payload.sid !== 'string' ||
+      !Number.isInteger(payload.gen) ||
+      (payload.gen as number) < 0
+    ) {
+      throw new InvalidTokenError('wrong-kind');
+    }
+    return payload as unknown as RefreshTokenPayload;
+  }
+}

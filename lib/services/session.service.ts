@@ -1,0 +1,210 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
+import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
+import type { SessionRecord } from '../interfaces/session-store.interface.js';
+import type { AccessTokenClaims, TokenPairResponse } from '../interfaces/token-payloads.interface.js';
+import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
+import { DualTokenService } from './dual-token.service.js';
+import { SessionActivityCache } from './session-activity-cache.js';
+
+/** Where a login or refresh came from; shown in the session list. */
+export interface ClientMetadata {
+  userAgent?: string | null;
+  ip?: string | null;
+}
+
+/** How often expired sessions are purged in the background, and how many per pass. */
+const CLEANUP_INTERVAL_MS = 10 * 60_000;
+const CLEANUP_BATCH_SIZE = 500;
+const MAX_USER_AGENT_LENGTH = 512;
+
+/**
+ * Sessions are refresh-token families. Login starts one at generation 0; each refresh rotates it to the next
+ * generation with a compare-and-set in the store, so concurrent refreshes (even on several instances) cannot fork it.
+ *
+ * - The current generation's token rotates the family.
+ * - The immediately previous generation's token, within `reuseGraceSeconds` of the rotation, gets the family's current
+ *   tokens back (two tabs refreshing at once, or a lost response) without rotating or extending anything.
+ * - Any other token of the family is a replay of a stolen token: the whole family is revoked (RFC 9700 §4.14.2), so
+ *   the thief's and the victim's tokens both stop working and the victim has to log in again. Other sessions of the
+ *   same user are untouched, because the theft is only proven for this family.
+ */
+@Injectable()
+export class SessionService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('DualTokenAuth');
+  private readonly activityCache: SessionActivityCache;
+  private cleanupTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(RESOLVED_AUTH_CONFIG) private readonly config: ResolvedAuthConfig,
+    private readonly tokens: DualTokenService,
+  ) {
+    this.activityCache = new SessionActivityCache(config.revocationCheckCacheMs);
+  }
+
+  onModuleInit(): void {
+    this.cleanupTimer = setInterval(() => void this.purgeExpiredSessions(), CLEANUP_INTERVAL_MS);
+    this.cleanupTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.cleanupTimer);
+  }
+
+  /** Checks the credentials through the user lookup; returns a new session's token pair, or `null` when they are wrong. */
+  async login(username: string, password: string, client: ClientMetadata = {}): Promise<TokenPairResponse | null> {
+    const user = await this.config.userLookup.validateCredentials(username, password);
+    if (!user) return null;
+    return this.startSession(this.config.userLookup.toAccessTokenClaims(user), client);
+  }
+
+  /** Starts a session for an already authenticated user (e.g. after sign-up or a social login). */
+  async startSession(claims: AccessTokenClaims, client: ClientMetadata = {}): Promise<TokenPairResponse> {
+    const now = new Date();
+    const absoluteExpiresAt = new Date(now.getTime() + this.config.sessionMaxAgeMs);
+    const session = await this.config.sessionStore.create({
+      id: randomUUID(),
+      userId: String(claims.userId),
+      createdAt: now,
+      lastUsedAt: now,
+      idleExpiresAt: this.nextIdleExpiry(now, absoluteExpiresAt),
+      absoluteExpiresAt,
+      userAgent: client.userAgent ? client.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
+      ip: client.ip ?? null,
+    });
+    return this.issueTokens(claims, session, now);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair. Throws `InvalidTokenError` for a token that is not a valid refresh token
+   * and {@link SessionRejectedError} when its session says no (revoked, expired, reused, user gone).
+   */
+  async refresh(refreshToken: string): Promise<TokenPairResponse> {
+    const presented = this.tokens.verifyRefreshToken(refreshToken);
+    const store = this.config.sessionStore;
+    const now = new Date();
+
+    let session = await this.loadLiveSession(presented.sid, presented.sub, now);
+    const user = await this.config.userLookup.findById(presented.userId);
+    if (!user) {
+      await this.revoke(session.id, 'user-not-found');
+      throw new SessionRejectedError('user-not-found');
+    }
+    const claims = this.config.userLookup.toAccessTokenClaims(user);
+
+    if (presented.gen === session.generation) {
+      const rotated = await store.rotate(session.id, presented.gen, {
+        now,
+        idleExpiresAt: this.nextIdleExpiry(now, session.absoluteExpiresAt),
+      });
+      if (rotated) return this.issueTokens(claims, rotated, now);
+      // Another request rotated (or revoked) the family between our read and our write: judge the token against
+      // the family as it is now, which normally means the grace rule below.
+      session = await this.loadLiveSession(presented.sid, presented.sub, now);
+    }
+
+    if (presented.gen === session.generation - 1 && this.isWithinGrace(session, now)) {
+      // Same family, same generation as the caller that won the rotation: interchangeable tokens, nothing extended.
+      return this.issueTokens(claims, session, now);
+    }
+
+    await this.revoke(session.id, 'reuse-detected');
+    this.logger.warn(`Refresh token reuse detected; session ${session.id} of user ${session.userId} revoked`);
+    throw new SessionRejectedError('reuse-detected');
+  }
+
+  /** Revokes one session (logout). Returns whether it was live. */
+  async revoke(sessionId: string, reason = 'logout'): Promise<boolean> {
+    this.activityCache.markRevoked(sessionId);
+    return this.config.sessionStore.revoke(sessionId, reason, new Date());
+  }
+
+  /** Revokes every session of the user (logout everywhere); returns how many were live. */
+  async revokeAllForUser(userId: string | number, reason = 'logout-all'): Promise<number> {
+    const revoked = await this.config.sessionStore.revokeAllForUser(String(userId), reason, new Date());
+    for (const sessionId of revoked) this.activityCache.markRevoked(sessionId);
+    return revoked.length;
+  }
+
+  /** Revokes a session only if it belongs to the user; `false` when it does not exist, is not theirs, or is already revoked. */
+  async revokeOwnSession(userId: string | number, sessionId: string): Promise<boolean> {
+    const session = await this.config.sessionStore.findById(sessionId);
+    if (!session || session.userId !== String(userId) || session.revokedAt) return false;
+    return this.revoke(sessionId, 'revoked-by-user');
+  }
+
+  /** The user's live sessions, newest first. */
+  listSessions(userId: string | number): Promise<SessionRecord[]> {
+    return this.config.sessionStore.listActiveForUser(String(userId), new Date());
+  }
+
+  /**
+   * Whether an access token's session is still active, as seen within the configured staleness bound. Returns a
+   * plain boolean when the answer is cached, so the guard's hot path allocates no promise.
+   */
+  isSessionActive(sessionId: string): boolean | Promise<boolean> {
+    const cached = this.activityCache.peek(sessionId, Date.now());
+    if (cached !== undefined) return cached;
+    return this.activityCache.resolve(sessionId, async () => {
+      const session = await this.config.sessionStore.findById(sessionId);
+      return session !== null && isLive(session, new Date());
+    });
+  }
+
+  /** Deletes expired sessions in batches; runs in the background every ten minutes. */
+  async purgeExpiredSessions(): Promise<number> {
+    let total = 0;
+    try {
+      for (;;) {
+        const deleted = await this.config.sessionStore.deleteExpired(new Date(), CLEANUP_BATCH_SIZE);
+        total += deleted;
+        if (deleted < CLEANUP_BATCH_SIZE) return total;
+      }
+    } catch (error) {
+      this.logger.warn(`Purging expired sessions failed: ${(error as Error).message}`);
+      return total;
+    }
+  }
+
+  private async loadLiveSession(sessionId: string, subject: string, now: Date): Promise<SessionRecord> {
+    const session = await this.config.sessionStore.findById(sessionId);
+    if (!session || session.userId !== subject) throw new SessionRejectedError('not-found');
+    if (session.revokedAt) throw new SessionRejectedError('revoked');
+    if (!isLive(session, now)) throw new SessionRejectedError('expired');
+    return session;
+  }
+
+  private isWithinGrace(session: SessionRecord, now: Date): boolean {
+    return (
+      this.config.reuseGraceMs > 0 &&
+      session.rotatedAt !== null &&
+      now.getTime() - session.rotatedAt.getTime() <= this.config.reuseGraceMs
+    );
+  }
+
+  private nextIdleExpiry(now: Date, absoluteExpiresAt: Date): Date {
+    return new Date(Math.min(now.getTime() + this.config.refreshToken.expiresInMs, absoluteExpiresAt.getTime()));
+  }
+
+  private issueTokens(claims: AccessTokenClaims, session: SessionRecord, now: Date): TokenPairResponse {
+    const access = this.tokens.signAccessToken(claims, session.id, now.getTime());
+    // The refresh token expires with the session's idle timeout as stored, so a grace-window answer cannot extend it.
+    const refreshExpiresAt = new Date(Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime()));
+    return {
+      access_token: access.token,
+      refresh_token: this.tokens.signRefreshToken(claims.userId, session.id, session.generation, refreshExpiresAt, now.getTime()),
+      token_type: 'Bearer',
+      expires_in: Math.max(0, Math.floor((access.expiresAt.getTime() - now.getTime()) / 1000)),
+      refresh_expires_in: Math.max(0, Math.floor((refreshExpiresAt.getTime() - now.getTime()) / 1000)),
+    };
+  }
+}
+
+function isLive(session: SessionRecord, now: Date): boolean {
+  return (
+    session.revokedAt === null &&
+    session.idleExpiresAt.getTime() > now.getTime() &&
+    session.absoluteExpiresAt.getTime() > now.getTime()
+  );
+}

@@ -1,0 +1,139 @@
+import { createPublicKey } from 'node:crypto';
+import { createSigner, createVerifier } from 'fast-jwt';
+import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
+import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
+import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interface.js';
+import type { ResolvedTokenKind } from '../utils/resolve-auth-config.js';
+import { toFastJwtKey } from '../utils/key-material.js';
+
+type Signer = (payload: Record<string, unknown>) => string;
+type Verifier = (token: string) => Record<string, unknown>;
+
+export interface KeyRingSettings {
+  /** `access` or `refresh`: used in error messages. */
+  name: string;
+  /** JOSE header `typ` written and required (`at+jwt` / `rt+jwt`). */
+  joseType: string;
+  issuer?: string;
+  audience?: string | string[];
+  clockToleranceMs: number;
+  /** Size of the verified-token cache; 0 disables it. */
+  cacheSize: number;
+}
+
+/**
+ * Signing and verification keys of one token kind, prepared once at startup.
+ *
+ * Why: `jsonwebtoken` (under `@nestjs/jwt` and `passport-jwt`) rebuilds a key object from a string secret on every call
+ * (~0.6 ms of CPU here); fast-jwt's signer/verifier prepares the key once and pins the algorithm list, so a verify
+ * costs microseconds and `alg: none` or an algorithm switch can never be accepted.
+ */
+export class TokenKeyRing {
+  private readonly sign: Signer;
+  private readonly primaryVerifier: Verifier;
+  /** Verifiers by `kid`, only when additional verification keys exist (key rotation). */
+  private readonly verifiersByKeyId?: Map<string, Verifier>;
+
+  constructor(
+    kind: ResolvedTokenKind,
+    private readonly settings: KeyRingSettings,
+  ) {
+    const signingKey = kind.algorithm.startsWith('HS') ? kind.secret! : kind.privateKey!;
+    const verificationKey = kind.algorithm.startsWith('HS') ? kind.secret! : (kind.publicKey ?? derivePublicKey(kind.privateKey!));
+    try {
+      this.sign = createSigner({
+        key: toFastJwtKey(signingKey),
+        algorithm: kind.algorithm,
+        kid: kind.keyId,
+        header: { alg: kind.algorithm, typ: settings.joseType },
+        iss: settings.issuer,
+        aud: settings.audience,
+      }) as unknown as Signer;
+      this.primaryVerifier = this.createVerifierFor(verificationKey, kind);
+      const extraKeys = kind.additionalVerificationKeys ?? [];
+      if (extraKeys.length > 0) {
+        this.verifiersByKeyId = new Map();
+        if (kind.keyId) this.verifiersByKeyId.set(kind.keyId, this.primaryVerifier);
+        for (const extra of extraKeys) {
+          const material = kind.algorithm.startsWith('HS') ? extra.secret : extra.publicKey;
+          if (!extra.keyId || !material) {
+            throw new Error(`each additionalVerificationKeys entry needs a keyId and a ${kind.algorithm.startsWith('HS') ? 'secret' : 'publicKey'}`);
+          }
+          this.verifiersByKeyId.set(extra.keyId, this.createVerifierFor(material, kind));
+        }
+      }
+    } catch (error) {
+      throw new InvalidAuthConfigurationError(
+        `${settings.name} token keys do not work with algorithm ${kind.algorithm}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Signs a payload that already holds `iat` and `exp`. */
+  signPayload(payload: Record<string, unknown>): string {
+    return this.sign(payload);
+  }
+
+  /** Verifies signature, algorithm, `typ`, `exp`/`nbf`, issuer and audience; throws {@link InvalidTokenError}. */
+  verify(token: string): Record<string, unknown> {
+    const verifier = this.verifiersByKeyId ? this.pickVerifierByKeyId(token) : this.primaryVerifier;
+    try {
+      return verifier(token);
+    } catch (error) {
+      throw new InvalidTokenError(fastJwtReason(error));
+    }
+  }
+
+  private pickVerifierByKeyId(token: string): Verifier {
+    const headerEnd = token.indexOf('.');
+    let keyId: unknown;
+    try {
+      keyId = JSON.parse(Buffer.from(token.slice(0, headerEnd), 'base64url').toString('utf8')).kid;
+    } catch {
+      throw new InvalidTokenError('malformed');
+    }
+    if (keyId === undefined) return this.primaryVerifier;
+    const verifier = typeof keyId === 'string' ? this.verifiersByKeyId!.get(keyId) : undefined;
+    if (!verifier) throw new InvalidTokenError('unknown-key-id');
+    return verifier;
+  }
+
+  private createVerifierFor(key: KeyMaterial, kind: ResolvedTokenKind): Verifier {
+    return createVerifier({
+      key: toFastJwtKey(key),
+      algorithms: [kind.algorithm],
+      checkTyp: this.settings.joseType,
+      allowedIss: this.settings.issuer,
+      allowedAud: this.settings.audience,
+      clockTolerance: this.settings.clockToleranceMs,
+      requiredClaims: ['exp', 'iat', 'sub', 'sid', 'token_type'],
+      cache: this.settings.cacheSize > 0 ? this.settings.cacheSize : false,
+    }) as unknown as Verifier;
+  }
+}
+
+function derivePublicKey(privateKey: KeyMaterial): string {
+  const source = typeof privateKey === 'string' || Buffer.isBuffer(privateKey) ? privateKey : privateKey;
+  return createPublicKey(source as Parameters<typeof createPublicKey>[0]).export({ type: 'spki', format: 'pem' }) as string;
+}
+
+function fastJwtReason(error: unknown): string {
+  const code = (error as { code?: string }).code ?? '';
+  switch (code) {
+    case 'FAST_JWT_EXPIRED':
+      return 'expired';
+    case 'FAST_JWT_INACTIVE':
+      return 'not-yet-valid';
+    case 'FAST_JWT_INVALID_SIGNATURE':
+      return 'bad-signature';
+    case 'FAST_JWT_INVALID_ALGORITHM':
+      return 'wrong-algorithm';
+    case 'FAST_JWT_INVALID_TYPE':
+      return 'wrong-kind';
+    case 'FAST_JWT_INVALID_CLAIM_VALUE':
+    case 'FAST_JWT_MISSING_REQUIRED_CLAIM':
+      return 'bad-claims';
+    default:
+      return 'malformed';
+  }
+}

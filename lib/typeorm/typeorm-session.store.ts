@@ -1,0 +1,117 @@
+import { In, IsNull, LessThanOrEqual, MoreThan, type DataSource, type Repository } from 'typeorm';
+import type {
+  NewSessionRecord,
+  RotationUpdate,
+  SessionRecord,
+  SessionStore,
+} from '../interfaces/session-store.interface.js';
+import { DualTokenSessionEntity } from './session.entity.js';
+
+/** Upper bound on the sessions listed for one user; a user with more has bigger problems than a short list. */
+const MAX_LISTED_SESSIONS = 100;
+
+/**
+ * {@link SessionStore} on TypeORM (MySQL/MariaDB, PostgreSQL, SQLite). Rotation is one conditional `UPDATE ... WHERE
+ * id = ? AND generation = ? AND revoked_at IS NULL`: the database's row lock makes it a compare-and-set, so any number of
+ * app instances sharing the database can refresh the same family concurrently without forking it.
+ */
+export class TypeOrmSessionStore implements SessionStore {
+  private readonly repository: Repository<DualTokenSessionEntity>;
+
+  /** @param dataSource a DataSource whose `entities` include {@link DualTokenSessionEntity} */
+  constructor(dataSource: DataSource) {
+    this.repository = dataSource.getRepository(DualTokenSessionEntity);
+  }
+
+  async create(session: NewSessionRecord): Promise<SessionRecord> {
+    const entity = this.repository.create({
+      ...session,
+      generation: 0,
+      rotatedAt: null,
+      revokedAt: null,
+      revokedReason: null,
+    });
+    await this.repository.insert(entity);
+    return toRecord(entity);
+  }
+
+  async findById(sessionId: string): Promise<SessionRecord | null> {
+    const entity = await this.repository.findOneBy({ id: sessionId });
+    return entity ? toRecord(entity) : null;
+  }
+
+  async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<SessionRecord | null> {
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(DualTokenSessionEntity)
+      .set({
+        generation: () => 'generation + 1',
+        rotatedAt: update.now,
+        lastUsedAt: update.now,
+        idleExpiresAt: update.idleExpiresAt,
+      })
+      .where('id = :id', { id: sessionId })
+      .andWhere('generation = :generation', { generation: expectedGeneration })
+      .andWhere('revoked_at IS NULL')
+      .execute();
+    if (result.affected !== 1) return null;
+    // Read back what this rotation wrote; a later rotation may already have moved on, which is fine for the caller:
+    // its tokens carry expectedGeneration + 1 either way.
+    const rotated = await this.findById(sessionId);
+    return rotated ? { ...rotated, generation: expectedGeneration + 1 } : null;
+  }
+
+  async revoke(sessionId: string, reason: string, now: Date): Promise<boolean> {
+    const result = await this.repository.update(
+      { id: sessionId, revokedAt: IsNull() },
+      { revokedAt: now, revokedReason: reason },
+    );
+    return result.affected === 1;
+  }
+
+  async revokeAllForUser(userId: string, reason: string, now: Date): Promise<string[]> {
+    const live = await this.repository.find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
+    if (live.length === 0) return [];
+    const ids = live.map((session) => session.id);
+    await this.repository.update({ id: In(ids), revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
+    return ids;
+  }
+
+  async listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]> {
+    const entities = await this.repository.find({
+      where: { userId, revokedAt: IsNull(), idleExpiresAt: MoreThan(now), absoluteExpiresAt: MoreThan(now) },
+      order: { createdAt: 'DESC' },
+      take: MAX_LISTED_SESSIONS,
+    });
+    return entities.map(toRecord);
+  }
+
+  async deleteExpired(now: Date, limit: number): Promise<number> {
+    // Select-then-delete because SQLite and PostgreSQL have no DELETE ... LIMIT; the select uses the expiry index.
+    const expired = await this.repository.find({
+      select: { id: true },
+      where: { idleExpiresAt: LessThanOrEqual(now) },
+      take: limit,
+    });
+    if (expired.length === 0) return 0;
+    await this.repository.delete({ id: In(expired.map((session) => session.id)) });
+    return expired.length;
+  }
+}
+
+function toRecord(entity: DualTokenSessionEntity): SessionRecord {
+  return {
+    id: entity.id,
+    userId: entity.userId,
+    generation: Number(entity.generation),
+    rotatedAt: entity.rotatedAt,
+    createdAt: entity.createdAt,
+    lastUsedAt: entity.lastUsedAt,
+    idleExpiresAt: entity.idleExpiresAt,
+    absoluteExpiresAt: entity.absoluteExpiresAt,
+    revokedAt: entity.revokedAt,
+    revokedReason: entity.revokedReason,
+    userAgent: entity.userAgent,
+    ip: entity.ip,
+  };
+}

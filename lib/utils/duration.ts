@@ -1,0 +1,40 @@
+/**
+ * A duration as used by every lifetime option: a number of **seconds**, or a string such as `'2s'`, `'30m'`, `'12h'`,
+ * `'7d'` (units: `ms`, `s`, `m`, `h`, `d`, `w`). A bare numeric string is read as seconds, like `jsonwebtoken` does.
+ */
+export type Duration = number | string;
+
+const UNIT_TO_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/i;
+
+/**
+ * Converts a {@link Duration} to milliseconds. Throws a descriptive error for anything that is not a positive duration,
+ * because a typo in a lifetime (e.g. `'7 days'`) must stop startup rather than silently produce non-expiring tokens.
+ */
+export function durationToMs(value: Duration, optionName: string): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new Error(`${optionName} must be a positive number of seconds, got ${value}`);
+    }
+    return value * 1000;
+  }
+  const match = typeof value === 'string' ? DURATION_PATTERN.exec(value.trim()) : null;
+  if (!match) {
+    throw new Error(
+      `${optionName} must be a duration such as '2s', '30m', '7d' or a number of seconds, got ${JSON.stringify(value)}`,
+    );
+  }
+  const ms = Number(match[1]) * UNIT_TO_MS[(match[2] ?? 's').toLowerCase()];
+  if (ms <= 0) {
+    throw new Error(`${optionName} must be longer than zero, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}

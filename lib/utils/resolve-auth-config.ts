@@ -1,0 +1,163 @@
+import { Logger } from '@nestjs/common';
+import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
+import type {
+  DualTokenAuthMessages,
+  DualTokenAuthOptions,
+  JwtAlgorithm,
+  TokenKindOptions,
+} from '../interfaces/dual-token-auth-options.interface.js';
+import type { SessionStore } from '../interfaces/session-store.interface.js';
+import type { UserLookup } from '../interfaces/user-lookup.interface.js';
+import { InMemorySessionStore } from '../stores/in-memory-session.store.js';
+import { durationToMs } from './duration.js';
+import { describeKeyMaterial } from './key-material.js';
+
+export const DEFAULT_MESSAGES: DualTokenAuthMessages = {
+  notLoggedIn: 'Not logged in',
+  tokenInvalid: 'Token is invalid or expired, please log in again',
+  invalidCredentials: 'Invalid username or password',
+};
+
+/** HMAC keys shorter than the hash output are brute-forceable offline (RFC 7518 §3.2 requires at least 256 bits for HS256). */
+export const MIN_HMAC_SECRET_BYTES = 32;
+
+/** One token kind with defaults applied and lifetimes in milliseconds. */
+export interface ResolvedTokenKind extends TokenKindOptions {
+  algorithm: JwtAlgorithm;
+  expiresInMs: number;
+}
+
+/** The options after defaults, unit conversion and validation; computed once at startup. */
+export interface ResolvedAuthConfig {
+  accessToken: ResolvedTokenKind;
+  refreshToken: ResolvedTokenKind;
+  userLookup: UserLookup<unknown>;
+  sessionStore: SessionStore;
+  issuer?: string;
+  audience?: string | string[];
+  clockToleranceMs: number;
+  reuseGraceMs: number;
+  sessionMaxAgeMs: number;
+  rejectRevokedAccessTokens: boolean;
+  revocationCheckCacheMs: number;
+  messages: DualTokenAuthMessages;
+  production: boolean;
+}
+
+const logger = new Logger('DualTokenAuthModule');
+
+/** Applies defaults and refuses configurations that cannot work, with messages naming the option. */
+export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthConfig {
+  if (!options || typeof options !== 'object') {
+    throw new InvalidAuthConfigurationError('options are missing');
+  }
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  const algorithm = options.algorithm ?? 'HS256';
+  const accessToken = resolveTokenKind('accessToken', options.accessToken, algorithm, '30m', production);
+  const refreshToken = resolveTokenKind('refreshToken', options.refreshToken, algorithm, '7d', production);
+
+  if (sameSecret(accessToken, refreshToken)) {
+    const message =
+      'accessToken and refreshToken use the same secret. Token kinds still cannot be swapped (each carries its own ' +
+      'type), but a leak of one secret then compromises both kinds; configure two different secrets.';
+    if (production) throw new InvalidAuthConfigurationError(message);
+    logger.warn(message);
+  }
+
+  if (!options.userLookup || typeof options.userLookup.validateCredentials !== 'function') {
+    throw new InvalidAuthConfigurationError(
+      'userLookup is required: an object implementing UserLookup (validateCredentials, findById, toAccessTokenClaims)',
+    );
+  }
+
+  let sessionStore = options.sessionStore;
+  if (!sessionStore) {
+    sessionStore = new InMemorySessionStore();
+    if (production) {
+      logger.warn(
+        'No sessionStore configured: sessions are kept in memory, are lost on restart and are not shared between ' +
+          'instances. Use TypeOrmSessionStore from nestjs-dual-token-auth/typeorm or your own SessionStore.',
+      );
+    }
+  }
+
+  const reuseGraceSeconds = options.reuseGraceSeconds ?? 10;
+  assertNonNegative('reuseGraceSeconds', reuseGraceSeconds);
+  const clockToleranceSeconds = options.clockToleranceSeconds ?? 0;
+  assertNonNegative('clockToleranceSeconds', clockToleranceSeconds);
+  const revocationCheckCacheSeconds = options.revocationCheckCacheSeconds ?? 5;
+  assertNonNegative('revocationCheckCacheSeconds', revocationCheckCacheSeconds);
+
+  return {
+    accessToken,
+    refreshToken,
+    userLookup: options.userLookup,
+    sessionStore,
+    issuer: options.issuer,
+    audience: options.audience,
+    clockToleranceMs: clockToleranceSeconds * 1000,
+    reuseGraceMs: reuseGraceSeconds * 1000,
+    sessionMaxAgeMs: durationToMsOrThrow(options.sessionMaxAge ?? '30d', 'sessionMaxAge'),
+    rejectRevokedAccessTokens: options.rejectRevokedAccessTokens ?? false,
+    revocationCheckCacheMs: revocationCheckCacheSeconds * 1000,
+    messages: { ...DEFAULT_MESSAGES, ...stripUndefined(options.messages ?? {}) },
+    production,
+  };
+}
+
+function resolveTokenKind(
+  name: 'accessToken' | 'refreshToken',
+  kind: TokenKindOptions | undefined,
+  defaultAlgorithm: JwtAlgorithm,
+  defaultExpiresIn: string,
+  production: boolean,
+): ResolvedTokenKind {
+  if (!kind || typeof kind !== 'object') {
+    throw new InvalidAuthConfigurationError(`${name} is required, e.g. { secret: process.env.JWT_SECRET }`);
+  }
+  const algorithm = kind.algorithm ?? defaultAlgorithm;
+  const isHmac = algorithm.startsWith('HS');
+  if (isHmac) {
+    if (kind.secret === undefined || kind.secret === null || describeKeyMaterial(kind.secret).length === 0) {
+      throw new InvalidAuthConfigurationError(
+        `${name}.secret is missing: ${algorithm} needs a secret (for example from an environment variable)`,
+      );
+    }
+    const length = describeKeyMaterial(kind.secret).length;
+    if (length < MIN_HMAC_SECRET_BYTES) {
+      const message = `${name}.secret is ${length} bytes; ${algorithm} needs at least ${MIN_HMAC_SECRET_BYTES} random bytes to resist offline guessing`;
+      if (production) throw new InvalidAuthConfigurationError(message);
+      logger.warn(`${message} (allowed outside production)`);
+    }
+  } else if (!kind.privateKey) {
+    throw new InvalidAuthConfigurationError(`${name}.privateKey is missing: ${algorithm} signs with a private key`);
+  }
+  return {
+    ...kind,
+    algorithm,
+    expiresInMs: durationToMsOrThrow(kind.expiresIn ?? defaultExpiresIn, `${name}.expiresIn`),
+  };
+}
+
+function sameSecret(a: ResolvedTokenKind, b: ResolvedTokenKind): boolean {
+  if (!a.secret || !b.secret) return false;
+  return describeKeyMaterial(a.secret).equals(describeKeyMaterial(b.secret));
+}
+
+function durationToMsOrThrow(value: Parameters<typeof durationToMs>[0], name: string): number {
+  try {
+    return durationToMs(value, name);
+  } catch (error) {
+    throw new InvalidAuthConfigurationError((error as Error).message);
+  }
+}
+
+function assertNonNegative(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidAuthConfigurationError(`${name} must be a number of seconds >= 0, got ${String(value)}`);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

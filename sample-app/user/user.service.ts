@@ -1,0 +1,67 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { AccessTokenClaims, UserId, UserLookup } from 'nestjs-dual-token-auth';
+import { QueryFailedError, type Repository } from 'typeorm';
+import { PasswordHasher } from '../password/password-hasher.js';
+import { User } from './user.entity.js';
+
+/** Public view of a user: never includes the password hash. */
+export interface UserView {
+  id: number;
+  username: string;
+}
+
+/** The sample's users on TypeORM, and the library's user lookup. */
+@Injectable()
+export class UserService implements UserLookup<User> {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  async validateCredentials(username: string, password: string): Promise<User | null> {
+    const user = await this.users.findOneBy({ username });
+    if (!user) return this.passwords.verifyAgainstDummy(password).then(() => null);
+    return (await this.passwords.verify(user.password, password)) ? user : null;
+  }
+
+  async findById(userId: UserId): Promise<User | null> {
+    const id = Number(userId);
+    return Number.isInteger(id) ? this.users.findOneBy({ id }) : null;
+  }
+
+  toAccessTokenClaims(user: User): AccessTokenClaims {
+    // The tutorial's claims: userId and username. The hash stays in the database.
+    return { userId: user.id, username: user.username };
+  }
+
+  /** Creates a user; 409 when the name is taken (also when two registrations race). */
+  async register(username: string, password: string): Promise<UserView> {
+    if (await this.users.existsBy({ username })) throw new ConflictException('username is already taken');
+    const user = this.users.create({ username, password: await this.passwords.hash(password) });
+    try {
+      await this.users.insert(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException('username is already taken');
+      throw error;
+    }
+    return { id: user.id, username: user.username };
+  }
+
+  /** Creates the tutorial's demo user unless it exists. */
+  async ensureUser(username: string, password: string): Promise<void> {
+    if (await this.users.existsBy({ username })) return;
+    try {
+      await this.users.insert(this.users.create({ username, password: await this.passwords.hash(password) }));
+    } catch (error) {
+      // Another instance seeded it at the same moment.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = (error as QueryFailedError & { driverError?: { code?: string; message?: string } }).driverError;
+  return driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/i.test(driverError?.message ?? error.message);
+}
