@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { NewSessionRecord, SessionStore } from '../interfaces/session-store.interface.js';
+
+/** The few functions of a test framework the kit needs; Jest's, Vitest's and `node:test`'s all fit. */
+export interface ConformanceTestApi {
+  describe: (name: string, body: () => void) => unknown;
+  it: (name: string, body: () => Promise<void>, timeoutMs?: number) => unknown;
+  beforeEach: (body: () => Promise<void>) => unknown;
+}
+
+const HOUR = 3_600_000;
+
+function newSession(overrides: Partial<NewSessionRecord> = {}): NewSessionRecord {
+  const now = new Date();
+  return {
+    id: randomUUID(),
+    userId: 'user-1',
+    createdAt: now,
+    lastUsedAt: now,
+    idleExpiresAt: new Date(now.getTime() + HOUR),
+    absoluteExpiresAt: new Date(now.getTime() + 24 * HOUR),
+    userAgent: 'conformance-kit',
+    ip: '127.0.0.1',
+    ...overrides,
+  };
+}
+
+/**
+ * The behaviour every {@link SessionStore} must have, as one suite: run it against your own store (Redis, Prisma, ...)
+ * to know the rotation rules will hold on it. `createStore` is called before each test and must return an empty or
+ * at least isolated store (sessions of other tests must not be visible under the same ids).
+ *
+ * ```ts
+ * import { describe, it, beforeEach } from '@jest/globals';
+ * import { describeSessionStoreConformance } from 'nestjs-dual-token-auth/testing';
+ * describeSessionStoreConformance('RedisSessionStore', () => new RedisSessionStore(redis), { describe, it, beforeEach });
+ * ```
+ */
+export function describeSessionStoreConformance(
+  storeName: string,
+  createStore: () => SessionStore | Promise<SessionStore>,
+  { describe, it, beforeEach }: ConformanceTestApi,
+): void {
+  describe(`${storeName} conforms to the SessionStore contract`, () => {
+    let store: SessionStore;
+    beforeEach(async () => {
+      store = await createStore();
+    });
+
+    it('creates a session at generation 0 and finds it by id', async () => {
+      const input = newSession();
+      const created = await store.create(input);
+      assert.equal(created.generation, 0);
+      assert.equal(created.revokedAt, null);
+      const found = await store.findById(input.id);
+      assert.ok(found, 'session should be found after create');
+      assert.equal(found.userId, input.userId);
+      assert.equal(found.generation, 0);
+      assert.equal(found.rotatedAt, null);
+      assert.equal(found.idleExpiresAt.getTime(), input.idleExpiresAt.getTime());
+      assert.equal(found.absoluteExpiresAt.getTime(), input.absoluteExpiresAt.getTime());
+      assert.equal(found.userAgent, 'conformance-kit');
+    });
+
+    it('returns null for an unknown id', async () => {
+      assert.equal(await store.findById(randomUUID()), null);
+    });
+
+    it('rotates only from the expected generation and records the rotation', async () => {
+      const input = newSession();
+      await store.create(input);
+      const now = new Date(Date.now() + 1000);
+      const idleExpiresAt = new Date(now.getTime() + 2 * HOUR);
+      assert.equal(await store.rotate(input.id, 1, { now, idleExpiresAt }), null, 'wrong generation must not rotate');
+      const rotated = await store.rotate(input.id, 0, { now, idleExpiresAt });
+      assert.ok(rotated);
+      assert.equal(rotated.generation, 1);
+      const found = await store.findById(input.id);
+      assert.equal(found!.generation, 1);
+      assert.equal(found!.rotatedAt!.getTime(), now.getTime());
+      assert.equal(found!.lastUsedAt.getTime(), now.getTime());
+      assert.equal(found!.idleExpiresAt.getTime(), idleExpiresAt.getTime());
+      assert.equal(await store.rotate(input.id, 0, { now, idleExpiresAt }), null, 'the old generation must not rotate again');
+    });
+
+    it('lets exactly one of many concurrent rotations from the same generation win', async () => {
+      const input = newSession();
+      await store.create(input);
+      const now = new Date();
+      const attempts = await Promise.all(
+        Array.from({ length: 25 }, () => store.rotate(input.id, 0, { now, idleExpiresAt: new Date(now.getTime() + HOUR) })),
+      );
+      assert.equal(attempts.filter((result) => result !== null).length, 1);
+      assert.equal((await store.findById(input.id))!.generation, 1);
+    });
+
+    it('never rotates a revoked session', async () => {
+      const input = newSession();
+      await store.create(input);
+      assert.equal(await store.revoke(input.id, 'logout', new Date()), true);
+      assert.equal(await store.rotate(input.id, 0, { now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), null);
+    });
+
+    it('revokes once and keeps the reason', async () => {
+      const input = newSession();
+      await store.create(input);
+      assert.equal(await store.revoke(input.id, 'reuse-detected', new Date()), true);
+      assert.equal(await store.revoke(input.id, 'logout', new Date()), false, 'second revoke reports nothing changed');
+      const found = await store.findById(input.id);
+      assert.ok(found!.revokedAt instanceof Date);
+      assert.equal(found!.revokedReason, 'reuse-detected');
+      assert.equal(await store.revoke(randomUUID(), 'logout', new Date()), false);
+    });
+
+    it('revokes all live sessions of one user and no one else', async () => {
+      const userId = `user-${randomUUID()}`;
+      const a = newSession({ userId });
+      const b = newSession({ userId });
+      const other = newSession({ userId: `other-${randomUUID()}` });
+      for (const session of [a, b, other]) await store.create(session);
+      const revoked = await store.revokeAllForUser(userId, 'logout-all', new Date());
+      assert.deepEqual([...revoked].sort(), [a.id, b.id].sort());
+      assert.ok((await store.findById(a.id))!.revokedAt);
+      assert.ok((await store.findById(b.id))!.revokedAt);
+      assert.equal((await store.findById(other.id))!.revokedAt, null);
+    });
+
+    it('lists only live sessions of the user, newest first', async () => {
+      const userId = `user-${randomUUID()}`;
+      const now = Date.now();
+      const older = newSession({ userId, createdAt: new Date(now - 2000) });
+      const newer = newSession({ userId, createdAt: new Date(now - 1000) });
+      const revoked = newSession({ userId });
+      const expired = newSession({ userId, idleExpiresAt: new Date(now - 1) });
+      for (const session of [older, newer, revoked, expired]) await store.create(session);
+      await store.revoke(revoked.id, 'logout', new Date());
+      const listed = await store.listActiveForUser(userId, new Date(now));
+      assert.deepEqual(
+        listed.map((session) => session.id),
+        [newer.id, older.id],
+      );
+    });
+
+    it('deletes expired sessions in bounded batches and keeps live ones', async () => {
+      const userId = `user-${randomUUID()}`;
+      const now = Date.now();
+      const live = newSession({ userId });
+      const expired = Array.from({ length: 3 }, () => newSession({ userId, idleExpiresAt: new Date(now - 1000) }));
+      for (const session of [live, ...expired]) await store.create(session);
+      const firstBatch = await store.deleteExpired(new Date(now), 2);
+      assert.equal(firstBatch, 2);
+      const rest = await store.deleteExpired(new Date(now), 100);
+      assert.ok(rest >= 1, 'the remaining expired session is deleted by the next batch');
+      for (const session of expired) assert.equal(await store.findById(session.id), null);
+      assert.ok(await store.findById(live.id));
+    });
+  });
+}
