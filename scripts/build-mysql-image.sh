@@ -27,7 +27,7 @@ if ! command -v debootstrap >/dev/null 2>&1; then
 fi
 
 # Use the Debian mirror this machine is configured with.
-MIRROR="$(grep -rhoE 'https?://[^ ]*debian\.org/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -v security | head -1)"
+MIRROR="$( (grep -rhoE 'https?://[^ ]*/debian/?$|https?://[^ ]*/debian/? ' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null || true) | grep -v security | head -1 | tr -d ' ' || true)"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 
 ROOTFS="$(mktemp -d /tmp/mariadb-rootfs.XXXXXX)"

@@ -191,12 +191,14 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     const access = this.tokens.signAccessToken(claims, session.id, now.getTime());
     // The refresh token expires with the session's idle timeout as stored, so a grace-window answer cannot extend it.
     const refreshExpiresAt = new Date(Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime()));
+    const issuedAtSeconds = Math.floor(now.getTime() / 1000);
     return {
       access_token: access.token,
       refresh_token: this.tokens.signRefreshToken(claims.userId, session.id, session.generation, refreshExpiresAt, now.getTime()),
       token_type: 'Bearer',
-      expires_in: Math.max(0, Math.floor((access.expiresAt.getTime() - now.getTime()) / 1000)),
-      refresh_expires_in: Math.max(0, Math.floor((refreshExpiresAt.getTime() - now.getTime()) / 1000)),
+      // Whole seconds between the tokens' own `iat` and `exp`, so `expires_in` is exactly the configured lifetime.
+      expires_in: Math.max(0, Math.floor(access.expiresAt.getTime() / 1000) - issuedAtSeconds),
+      refresh_expires_in: Math.max(0, Math.floor(refreshExpiresAt.getTime() / 1000) - issuedAtSeconds),
     };
   }
 }
