@@ -45,6 +45,7 @@ export class AppModule {
             reuseGraceSeconds: config.refreshReuseGraceSeconds,
             sessionMaxAge: config.sessionMaxAge,
             rejectRevokedAccessTokens: true, // in the sample, logout means logout
+            revocationCheckCacheSeconds: config.revocationCheckCacheSeconds,
             production: config.production,
             messages: {
               notLoggedIn: '用户未登录',

@@ -81,7 +81,9 @@ export class DualTokenService {
       gen: generation,
       token_type: REFRESH_TOKEN_TYPE,
       iat: Math.floor(now / 1000),
-      exp: Math.floor(expiresAt.getTime() / 1000),
+      // Rounded up: the session's own expiry (checked on every refresh) is authoritative, and rounding down would make
+      // the token die up to a second before its session.
+      exp: Math.ceil(expiresAt.getTime() / 1000),
     });
   }
 

@@ -62,7 +62,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   /** Starts a session for an already authenticated user (e.g. after sign-up or a social login). */
   async startSession(claims: AccessTokenClaims, client: ClientMetadata = {}): Promise<TokenPairResponse> {
     const now = new Date();
-    const absoluteExpiresAt = new Date(now.getTime() + this.config.sessionMaxAgeMs);
+    const absoluteExpiresAt = new Date(wholeSecond(now) + this.config.sessionMaxAgeMs);
     const session = await this.config.sessionStore.create({
       id: randomUUID(),
       userId: String(claims.userId),
@@ -184,7 +184,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   }
 
   private nextIdleExpiry(now: Date, absoluteExpiresAt: Date): Date {
-    return new Date(Math.min(now.getTime() + this.config.refreshToken.expiresInMs, absoluteExpiresAt.getTime()));
+    return new Date(Math.min(wholeSecond(now) + this.config.refreshToken.expiresInMs, absoluteExpiresAt.getTime()));
   }
 
   private issueTokens(claims: AccessTokenClaims, session: SessionRecord, now: Date): TokenPairResponse {
@@ -198,9 +198,17 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       token_type: 'Bearer',
       // Whole seconds between the tokens' own `iat` and `exp`, so `expires_in` is exactly the configured lifetime.
       expires_in: Math.max(0, Math.floor(access.expiresAt.getTime() / 1000) - issuedAtSeconds),
-      refresh_expires_in: Math.max(0, Math.floor(refreshExpiresAt.getTime() / 1000) - issuedAtSeconds),
+      refresh_expires_in: Math.max(0, Math.ceil(refreshExpiresAt.getTime() / 1000) - issuedAtSeconds),
     };
   }
+}
+
+/**
+ * Session expiries are counted from the start of the current second, like the JWT `iat`/`exp` claims (whole seconds),
+ * so a refresh token's `exp` equals its session's expiry exactly and `refresh_expires_in` is the configured lifetime.
+ */
+function wholeSecond(instant: Date): number {
+  return Math.floor(instant.getTime() / 1000) * 1000;
 }
 
 function isLive(session: SessionRecord, now: Date): boolean {

@@ -14,6 +14,7 @@ export interface SampleConfig {
   jwtRefreshExpiresIn: string;
   refreshReuseGraceSeconds: number;
   sessionMaxAge: string;
+  revocationCheckCacheSeconds: number;
   seedDemoUser: boolean;
 }
 
@@ -51,6 +52,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     jwtRefreshExpiresIn: env.JWT_REFRESH_EXPIRES_IN || '7d',
     refreshReuseGraceSeconds: integer(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0, 3600),
     sessionMaxAge: env.SESSION_MAX_AGE || '30d',
+    revocationCheckCacheSeconds: integer(env, 'REVOCATION_CHECK_CACHE_SECONDS', 5, 0, 300),
     seedDemoUser: boolean(env, 'SEED_DEMO_USER', true),
   };
 }
