@@ -10,6 +10,7 @@ export const REGISTRATION_DEFAULTS: Required<DualTokenAuthRegistrationOptions> =
   registerController: true,
   globalGuard: false,
   allowRefreshTokenInQuery: false,
+  jwksPath: false,
 };
 
 export const {

@@ -14,6 +14,8 @@ import { AccessTokenGuard } from './guards/access-token.guard.js';
 import type { DualTokenAuthRegistrationOptions } from './interfaces/dual-token-auth-options.interface.js';
 import { SESSION_STORE } from './interfaces/session-store.interface.js';
 import { USER_LOOKUP } from './interfaces/user-lookup.interface.js';
+import { AuthEventPublisher } from './services/auth-event-publisher.js';
+import { AuthRateLimiter } from './services/auth-rate-limiter.js';
 import { DualTokenService } from './services/dual-token.service.js';
 import { SessionService } from './services/session.service.js';
 import { resolveAuthConfig, type ResolvedAuthConfig } from './utils/resolve-auth-config.js';
@@ -43,6 +45,8 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
       DualTokenService,
       SessionService,
       AccessTokenGuard,
+      AuthEventPublisher,
+      AuthRateLimiter,
     ];
     if (registration.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AccessTokenGuard });
     return {

@@ -57,7 +57,7 @@ describe('sample app: forged, swapped and expired tokens', () => {
   });
 
   it('the type is checked in header and claim: wrong typ or token_type is rejected even with a valid signature', async () => {
-    const payload = { ...access.payload, exp: nowSeconds() + 600 };
+    const payload: Record<string, unknown> = { ...access.payload, exp: nowSeconds() + 600 };
     await expectAccessRejected(signHmacJwt({ alg: 'HS256', typ: 'JWT' }, payload, TEST_ACCESS_SECRET));
     await expectAccessRejected(signHmacJwt({ alg: 'HS256', typ: 'rt+jwt' }, payload, TEST_ACCESS_SECRET));
     await expectAccessRejected(signHmacJwt(access.header, { ...payload, token_type: 'refresh' }, TEST_ACCESS_SECRET));

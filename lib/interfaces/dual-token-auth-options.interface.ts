@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Duration } from '../utils/duration.js';
+import type { DualTokenAuthEventListener } from './auth-event.interface.js';
 import type { SessionStore } from './session-store.interface.js';
 import type { UserLookup } from './user-lookup.interface.js';
 
@@ -53,6 +54,42 @@ export interface TokenKindOptions {
   expiresIn?: Duration;
 }
 
+/** Brute-force limits of login and refresh (in-memory, per process). */
+export interface AuthRateLimitOptions {
+  /** Failed logins for one username from one IP before 429, per window. @default 10 */
+  maxFailuresPerUsernameAndIp?: number;
+  /** Failed logins from one IP, all usernames together, before 429, per window. @default 100 */
+  maxFailuresPerIp?: number;
+  /** Failed logins for one username from all IPs before 429, per window (high: it can lock the account). @default 1000 */
+  maxFailuresPerUsername?: number;
+  /** Window over which failed logins are counted, in seconds. @default 900 */
+  failureWindowSeconds?: number;
+  /** Refresh requests per IP per minute (successful or not). @default 600 */
+  maxRefreshesPerIpPerMinute?: number;
+}
+
+/**
+ * Carry the refresh token in an `HttpOnly` cookie instead of the response body, so page scripts (and XSS) cannot read
+ * it. Cookie-carried refresh and logout requests must send the CSRF header, which a cross-site form cannot send and a
+ * cross-origin script can only send if your CORS policy allows that origin with credentials.
+ */
+export interface RefreshTokenCookieOptions {
+  /** Cookie name. @default 'refresh_token' */
+  name?: string;
+  /** Cookie path; the cookie is sent only to the auth routes. @default '/<routePrefix>' */
+  path?: string;
+  /** `SameSite` attribute. @default 'strict' */
+  sameSite?: 'strict' | 'lax' | 'none';
+  /** `Secure` attribute (HTTPS only). Turn off only for plain-HTTP local development. @default true */
+  secure?: boolean;
+  /** `Domain` attribute. @default none (host-only cookie) */
+  domain?: string;
+  /** Header that cookie-carried refresh/logout requests must send (any non-empty value). @default 'x-csrf-protection' */
+  csrfHeaderName?: string;
+  /** Also return the refresh token in the JSON body (weakens the point of the cookie). @default false */
+  includeInBody?: boolean;
+}
+
 /** Messages of the 401 responses; the sample app sets the tutorial's Chinese texts. */
 export interface DualTokenAuthMessages {
   /** No (usable) `Authorization: Bearer` header. @default 'Not logged in' */
@@ -100,6 +137,16 @@ export interface DualTokenAuthOptions {
   rejectRevokedAccessTokens?: boolean;
   /** Staleness bound of the revocation check: how long a session's "still active" answer is cached, in seconds. @default 5 */
   revocationCheckCacheSeconds?: number;
+  /**
+   * Brute-force protection for login (failed attempts per username+IP, per IP, per username) and refresh (per IP);
+   * over a limit the answer is 429 with `Retry-After`. `false` turns it off (for tests).
+   * @default the defaults of {@link AuthRateLimitOptions}
+   */
+  rateLimit?: AuthRateLimitOptions | false;
+  /** Carry the refresh token in an HttpOnly cookie (see {@link RefreshTokenCookieOptions}). @default false (JSON body) */
+  refreshTokenCookie?: RefreshTokenCookieOptions | boolean;
+  /** Audit hook called for every {@link DualTokenAuthEvent}; not awaited, its errors are logged. @default none */
+  onEvent?: DualTokenAuthEventListener;
   /** Texts of the 401 responses. @default English messages, see {@link DualTokenAuthMessages} */
   messages?: Partial<DualTokenAuthMessages>;
   /**
@@ -128,4 +175,10 @@ export interface DualTokenAuthRegistrationOptions {
    * @default false
    */
   allowRefreshTokenInQuery?: boolean;
+  /**
+   * Serve the access-token verification keys as a JWKS document at this path (e.g. `'.well-known/jwks.json'`) so other
+   * services can verify access tokens. Only for asymmetric algorithms; HMAC secrets are never published.
+   * @default false
+   */
+  jwksPath?: string | false;
 }

@@ -93,7 +93,8 @@ export class DualTokenService {
     if (payload.token_type !== ACCESS_TOKEN_TYPE || typeof payload.sid !== 'string') {
       throw new InvalidTokenError('wrong-kind');
     }
-    return payload as unknown as AccessTokenPayload;
+    // The verifier caches payloads by token; a copy keeps one request's changes to request.user out of the next one's.
+    return { ...payload } as unknown as AccessTokenPayload;
   }
 
   /** Verifies a refresh token; throws {@link InvalidTokenError} for anything that is not a valid refresh token. */

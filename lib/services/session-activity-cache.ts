@@ -26,14 +26,26 @@ export class SessionActivityCache {
     return entry && entry.freshUntil > now ? entry.active : undefined;
   }
 
-  /** Looks the session up once, even when many requests for it arrive together, and caches the answer. */
-  resolve(sessionId: string, lookup: () => Promise<boolean>): Promise<boolean> {
+  /**
+   * Looks the session up once, even when many requests for it arrive together, and caches the answer. When the lookup
+   * fails (store unreachable), `onLookupFailure` decides the answer from the last known one, which is cached for one
+   * period too so that an outage does not turn every request into a failing store call.
+   */
+  resolve(
+    sessionId: string,
+    lookup: () => Promise<boolean>,
+    onLookupFailure: (error: unknown, lastKnown: boolean | undefined) => boolean,
+  ): Promise<boolean> {
     let inFlight = this.pending.get(sessionId);
     if (!inFlight) {
       inFlight = lookup()
+        .catch((error: unknown) => onLookupFailure(error, this.entries.get(sessionId)?.active))
         .then((active) => {
-          this.set(sessionId, active, Date.now());
-          return active;
+          // A session that is not active never becomes active again: an answer that raced with a revocation
+          // (markRevoked while the lookup was in flight) must not resurrect it.
+          const settled = active && this.entries.get(sessionId)?.active !== false;
+          this.set(sessionId, settled, Date.now());
+          return settled;
         })
         .finally(() => this.pending.delete(sessionId));
       this.pending.set(sessionId, inFlight);

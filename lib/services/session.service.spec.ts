@@ -8,6 +8,7 @@ import type { UserLookup } from '../interfaces/user-lookup.interface.js';
 import { InMemorySessionStore } from '../stores/in-memory-session.store.js';
 import { resolveAuthConfig } from '../utils/resolve-auth-config.js';
 import { DualTokenService } from './dual-token.service.js';
+import { AuthEventPublisher } from './auth-event-publisher.js';
 import { SessionService } from './session.service.js';
 
 interface TestUser {
@@ -78,7 +79,7 @@ describe('SessionService', () => {
       ...overrides,
     });
     tokens = new DualTokenService(config);
-    sessions = new SessionService(config, tokens);
+    sessions = new SessionService(config, tokens, new AuthEventPublisher(config));
   }
 
   async function login(username = 'alice', password = `${username}-pw`): Promise<TokenPairResponse> {

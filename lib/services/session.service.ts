@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
 import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
 import type { SessionRecord } from '../interfaces/session-store.interface.js';
-import type { AccessTokenClaims, TokenPairResponse } from '../interfaces/token-payloads.interface.js';
+import type { AccessTokenClaims, TokenPairResponse, UserId } from '../interfaces/token-payloads.interface.js';
 import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
+import { AuthEventPublisher } from './auth-event-publisher.js';
 import { DualTokenService } from './dual-token.service.js';
 import { SessionActivityCache } from './session-activity-cache.js';
 
@@ -39,6 +40,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(RESOLVED_AUTH_CONFIG) private readonly config: ResolvedAuthConfig,
     private readonly tokens: DualTokenService,
+    private readonly events: AuthEventPublisher,
   ) {
     this.activityCache = new SessionActivityCache(config.revocationCheckCacheMs);
   }
@@ -55,8 +57,20 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   /** Checks the credentials through the user lookup; returns a new session's token pair, or `null` when they are wrong. */
   async login(username: string, password: string, client: ClientMetadata = {}): Promise<TokenPairResponse | null> {
     const user = await this.config.userLookup.validateCredentials(username, password);
-    if (!user) return null;
-    return this.startSession(this.config.userLookup.toAccessTokenClaims(user), client);
+    if (!user) {
+      this.events.publish({ type: 'login.failed', username, ip: client.ip ?? null, userAgent: client.userAgent ?? null });
+      return null;
+    }
+    const claims = this.config.userLookup.toAccessTokenClaims(user);
+    const pair = await this.startSession(claims, client);
+    this.events.publish({
+      type: 'login.succeeded',
+      userId: String(claims.userId),
+      sessionId: this.tokens.verifyAccessToken(pair.access_token).sid,
+      ip: client.ip ?? null,
+      userAgent: client.userAgent ?? null,
+    });
+    return pair;
   }
 
   /** Starts a session for an already authenticated user (e.g. after sign-up or a social login). */
@@ -82,48 +96,75 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
    */
   async refresh(refreshToken: string): Promise<TokenPairResponse> {
     const presented = this.tokens.verifyRefreshToken(refreshToken);
+    try {
+      return await this.rotateOrRecover(presented.sid, presented.sub, presented.userId, presented.gen);
+    } catch (error) {
+      if (error instanceof SessionRejectedError) {
+        this.events.publish({ type: 'refresh.rejected', reason: error.reason, sessionId: presented.sid });
+      }
+      throw error;
+    }
+  }
+
+  private async rotateOrRecover(sessionId: string, subject: string, userId: UserId, generation: number): Promise<TokenPairResponse> {
     const store = this.config.sessionStore;
     const now = new Date();
 
-    let session = await this.loadLiveSession(presented.sid, presented.sub, now);
-    const user = await this.config.userLookup.findById(presented.userId);
+    let session = await this.loadLiveSession(sessionId, subject, now);
+    const user = await this.config.userLookup.findById(userId);
     if (!user) {
-      await this.revoke(session.id, 'user-not-found');
+      await this.revoke(session.id, 'user-not-found', session.userId);
       throw new SessionRejectedError('user-not-found');
     }
     const claims = this.config.userLookup.toAccessTokenClaims(user);
 
-    if (presented.gen === session.generation) {
-      const rotated = await store.rotate(session.id, presented.gen, {
+    if (generation === session.generation) {
+      const rotated = await store.rotate(session.id, generation, {
         now,
         idleExpiresAt: this.nextIdleExpiry(now, session.absoluteExpiresAt),
       });
-      if (rotated) return this.issueTokens(claims, rotated, now);
+      if (rotated) {
+        this.events.publish({ type: 'token.refreshed', userId: session.userId, sessionId, generation: rotated.generation, withinGrace: false });
+        return this.issueTokens(claims, rotated, now);
+      }
       // Another request rotated (or revoked) the family between our read and our write: judge the token against
       // the family as it is now, which normally means the grace rule below.
-      session = await this.loadLiveSession(presented.sid, presented.sub, now);
+      session = await this.loadLiveSession(sessionId, subject, now);
     }
 
-    if (presented.gen === session.generation - 1 && this.isWithinGrace(session, now)) {
+    if (generation === session.generation - 1 && this.isWithinGrace(session, now)) {
       // Same family, same generation as the caller that won the rotation: interchangeable tokens, nothing extended.
+      this.events.publish({ type: 'token.refreshed', userId: session.userId, sessionId, generation: session.generation, withinGrace: true });
       return this.issueTokens(claims, session, now);
     }
 
-    await this.revoke(session.id, 'reuse-detected');
+    await this.revoke(session.id, 'reuse-detected', session.userId);
+    this.events.publish({
+      type: 'refresh.reuse-detected',
+      userId: session.userId,
+      sessionId,
+      presentedGeneration: generation,
+      currentGeneration: session.generation,
+    });
     this.logger.warn(`Refresh token reuse detected; session ${session.id} of user ${session.userId} revoked`);
     throw new SessionRejectedError('reuse-detected');
   }
 
   /** Revokes one session (logout). Returns whether it was live. */
-  async revoke(sessionId: string, reason = 'logout'): Promise<boolean> {
+  async revoke(sessionId: string, reason = 'logout', userId?: string): Promise<boolean> {
     this.activityCache.markRevoked(sessionId);
-    return this.config.sessionStore.revoke(sessionId, reason, new Date());
+    const revoked = await this.config.sessionStore.revoke(sessionId, reason, new Date());
+    if (revoked) this.events.publish({ type: 'session.revoked', sessionId, userId, reason });
+    return revoked;
   }
 
   /** Revokes every session of the user (logout everywhere); returns how many were live. */
   async revokeAllForUser(userId: string | number, reason = 'logout-all'): Promise<number> {
     const revoked = await this.config.sessionStore.revokeAllForUser(String(userId), reason, new Date());
-    for (const sessionId of revoked) this.activityCache.markRevoked(sessionId);
+    for (const sessionId of revoked) {
+      this.activityCache.markRevoked(sessionId);
+      this.events.publish({ type: 'session.revoked', sessionId, userId: String(userId), reason });
+    }
     return revoked.length;
   }
 
@@ -131,7 +172,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   async revokeOwnSession(userId: string | number, sessionId: string): Promise<boolean> {
     const session = await this.config.sessionStore.findById(sessionId);
     if (!session || session.userId !== String(userId) || session.revokedAt) return false;
-    return this.revoke(sessionId, 'revoked-by-user');
+    return this.revoke(sessionId, 'revoked-by-user', session.userId);
   }
 
   /** The user's live sessions, newest first. */
@@ -146,10 +187,19 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   isSessionActive(sessionId: string): boolean | Promise<boolean> {
     const cached = this.activityCache.peek(sessionId, Date.now());
     if (cached !== undefined) return cached;
-    return this.activityCache.resolve(sessionId, async () => {
-      const session = await this.config.sessionStore.findById(sessionId);
-      return session !== null && isLive(session, new Date());
-    });
+    return this.activityCache.resolve(
+      sessionId,
+      async () => {
+        const session = await this.config.sessionStore.findById(sessionId);
+        return session !== null && isLive(session, new Date());
+      },
+      (error, lastKnown) => {
+        // Store unreachable: routes that only need a valid access token keep working. A signed, unexpired token is
+        // trusted (the last known answer wins when there is one) until the store answers again.
+        this.logger.warn(`Session check failed, trusting the access token: ${(error as Error)?.message ?? String(error)}`);
+        return lastKnown ?? true;
+      },
+    );
   }
 
   /** Deletes expired sessions in batches; runs in the background every ten minutes. */

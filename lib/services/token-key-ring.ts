@@ -76,26 +76,24 @@ export class TokenKeyRing {
 
   /** Verifies signature, algorithm, `typ`, `exp`/`nbf`, issuer and audience; throws {@link InvalidTokenError}. */
   verify(token: string): Record<string, unknown> {
-    const verifier = this.verifiersByKeyId ? this.pickVerifierByKeyId(token) : this.primaryVerifier;
-    try {
-      return verifier(token);
-    } catch (error) {
-      throw new InvalidTokenError(fastJwtReason(error));
+    if (!this.verifiersByKeyId) return runVerifier(this.primaryVerifier, token);
+    const keyId = readKeyId(token);
+    if (keyId !== undefined) {
+      const verifier = typeof keyId === 'string' ? this.verifiersByKeyId.get(keyId) : undefined;
+      if (!verifier) throw new InvalidTokenError('unknown-key-id');
+      return runVerifier(verifier, token);
     }
-  }
-
-  private pickVerifierByKeyId(token: string): Verifier {
-    const headerEnd = token.indexOf('.');
-    let keyId: unknown;
-    try {
-      keyId = JSON.parse(Buffer.from(token.slice(0, headerEnd), 'base64url').toString('utf8')).kid;
-    } catch {
-      throw new InvalidTokenError('malformed');
+    // Tokens without `kid` were signed before key ids were introduced (the usual first rotation): try every key.
+    let lastError: InvalidTokenError | undefined;
+    for (const verifier of new Set([this.primaryVerifier, ...this.verifiersByKeyId.values()])) {
+      try {
+        return runVerifier(verifier, token);
+      } catch (error) {
+        lastError = error as InvalidTokenError;
+        if (lastError.reason !== 'bad-signature') throw lastError;
+      }
     }
-    if (keyId === undefined) return this.primaryVerifier;
-    const verifier = typeof keyId === 'string' ? this.verifiersByKeyId!.get(keyId) : undefined;
-    if (!verifier) throw new InvalidTokenError('unknown-key-id');
-    return verifier;
+    throw lastError!;
   }
 
   private createVerifierFor(key: KeyMaterial, kind: ResolvedTokenKind): Verifier {
@@ -106,9 +104,34 @@ export class TokenKeyRing {
       allowedIss: this.settings.issuer,
       allowedAud: this.settings.audience,
       clockTolerance: this.settings.clockToleranceMs,
-      requiredClaims: ['exp', 'iat', 'sub', 'sid', 'token_type'],
+      // fast-jwt checks iss/aud only when present, so a configured issuer/audience must also be a required claim.
+      requiredClaims: [
+        'exp',
+        'iat',
+        'sub',
+        'sid',
+        'token_type',
+        ...(this.settings.issuer !== undefined ? ['iss'] : []),
+        ...(this.settings.audience !== undefined ? ['aud'] : []),
+      ],
       cache: this.settings.cacheSize > 0 ? this.settings.cacheSize : false,
     }) as unknown as Verifier;
+  }
+}
+
+function runVerifier(verifier: Verifier, token: string): Record<string, unknown> {
+  try {
+    return verifier(token);
+  } catch (error) {
+    throw new InvalidTokenError(fastJwtReason(error));
+  }
+}
+
+function readKeyId(token: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')).kid;
+  } catch {
+    throw new InvalidTokenError('malformed');
   }
 }
 

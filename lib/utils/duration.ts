@@ -24,7 +24,7 @@ export function durationToMs(value: Duration, optionName: string): number {
     if (!Number.isFinite(value) || value <= 0) {
       throw new Error(`${optionName} must be a positive number of seconds, got ${value}`);
     }
-    return value * 1000;
+    return assertSensibleMs(value * 1000, optionName, value);
   }
   const match = typeof value === 'string' ? DURATION_PATTERN.exec(value.trim()) : null;
   if (!match) {
@@ -32,9 +32,15 @@ export function durationToMs(value: Duration, optionName: string): number {
       `${optionName} must be a duration such as '2s', '30m', '7d' or a number of seconds, got ${JSON.stringify(value)}`,
     );
   }
-  const ms = Number(match[1]) * UNIT_TO_MS[(match[2] ?? 's').toLowerCase()];
-  if (ms <= 0) {
-    throw new Error(`${optionName} must be longer than zero, got ${JSON.stringify(value)}`);
+  return assertSensibleMs(Number(match[1]) * UNIT_TO_MS[(match[2] ?? 's').toLowerCase()], optionName, value);
+}
+
+/** Longest accepted duration: 100 years. Anything longer is a typo, and overflowing values would yield `exp: null`. */
+const MAX_DURATION_MS = 100 * 365 * 86_400_000;
+
+function assertSensibleMs(ms: number, optionName: string, original: Duration): number {
+  if (!Number.isFinite(ms) || ms < 1 || ms > MAX_DURATION_MS) {
+    throw new Error(`${optionName} must be between 1 ms and 100 years, got ${JSON.stringify(original)}`);
   }
   return ms;
 }

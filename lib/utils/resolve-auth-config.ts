@@ -1,7 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
+import type { DualTokenAuthEventListener } from '../interfaces/auth-event.interface.js';
 import type {
+  AuthRateLimitOptions,
   DualTokenAuthMessages,
+  RefreshTokenCookieOptions,
   DualTokenAuthOptions,
   JwtAlgorithm,
   TokenKindOptions,
@@ -42,7 +45,19 @@ export interface ResolvedAuthConfig {
   revocationCheckCacheMs: number;
   messages: DualTokenAuthMessages;
   production: boolean;
+  rateLimit: Required<AuthRateLimitOptions> | false;
+  /** Cookie settings; `path` undefined means "the route prefix" (known only to the controller). */
+  refreshTokenCookie: (Required<Omit<RefreshTokenCookieOptions, 'path' | 'domain'>> & Pick<RefreshTokenCookieOptions, 'path' | 'domain'>) | false;
+  onEvent?: DualTokenAuthEventListener;
 }
+
+export const DEFAULT_RATE_LIMIT: Required<AuthRateLimitOptions> = {
+  maxFailuresPerUsernameAndIp: 10,
+  maxFailuresPerIp: 100,
+  maxFailuresPerUsername: 1000,
+  failureWindowSeconds: 900,
+  maxRefreshesPerIpPerMinute: 600,
+};
 
 const logger = new Logger('DualTokenAuthModule');
 
@@ -58,7 +73,7 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
 
   if (sameSecret(accessToken, refreshToken)) {
     const message =
-      'accessToken and refreshToken use the same secret. Token kinds still cannot be swapped (each carries its own ' +
+      'accessToken and refreshToken use the same secret or private key. Token kinds still cannot be swapped (each carries its own ' +
       'type), but a leak of one secret then compromises both kinds; configure two different secrets.';
     if (production) throw new InvalidAuthConfigurationError(message);
     logger.warn(message);
@@ -102,6 +117,9 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
     revocationCheckCacheMs: revocationCheckCacheSeconds * 1000,
     messages: { ...DEFAULT_MESSAGES, ...stripUndefined(options.messages ?? {}) },
     production,
+    rateLimit: resolveRateLimit(options.rateLimit),
+    refreshTokenCookie: resolveCookie(options.refreshTokenCookie),
+    onEvent: options.onEvent,
   };
 }
 
@@ -123,6 +141,11 @@ function resolveTokenKind(
         `${name}.secret is missing: ${algorithm} needs a secret (for example from an environment variable)`,
       );
     }
+    if (describeKeyMaterial(kind.secret).toString('utf8', 0, 11) === '-----BEGIN ') {
+      throw new InvalidAuthConfigurationError(
+        `${name}.secret looks like a PEM key, but ${algorithm} is an HMAC algorithm: use privateKey/publicKey with RS256, ES256 or EdDSA`,
+      );
+    }
     const length = describeKeyMaterial(kind.secret).length;
     if (length < MIN_HMAC_SECRET_BYTES) {
       const message = `${name}.secret is ${length} bytes; ${algorithm} needs at least ${MIN_HMAC_SECRET_BYTES} random bytes to resist offline guessing`;
@@ -139,9 +162,43 @@ function resolveTokenKind(
   };
 }
 
+function resolveRateLimit(option: AuthRateLimitOptions | false | undefined): ResolvedAuthConfig['rateLimit'] {
+  if (option === false) return false;
+  const limits = { ...DEFAULT_RATE_LIMIT, ...stripUndefined(option ?? {}) };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new InvalidAuthConfigurationError(`rateLimit.${name} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  return limits;
+}
+
+function resolveCookie(option: RefreshTokenCookieOptions | boolean | undefined): ResolvedAuthConfig['refreshTokenCookie'] {
+  if (!option) return false;
+  const settings = option === true ? {} : option;
+  const resolved = {
+    name: 'refresh_token',
+    sameSite: 'strict' as const,
+    secure: true,
+    csrfHeaderName: 'x-csrf-protection',
+    includeInBody: false,
+    ...stripUndefined(settings),
+  };
+  if (!/^[A-Za-z0-9_-]+$/.test(resolved.name)) {
+    throw new InvalidAuthConfigurationError(`refreshTokenCookie.name must be a cookie token (letters, digits, _ or -), got ${JSON.stringify(resolved.name)}`);
+  }
+  if (resolved.sameSite === 'none' && !resolved.secure) {
+    throw new InvalidAuthConfigurationError('refreshTokenCookie.sameSite "none" requires secure: true (browsers drop such cookies)');
+  }
+  resolved.csrfHeaderName = resolved.csrfHeaderName.toLowerCase();
+  return resolved;
+}
+
 function sameSecret(a: ResolvedTokenKind, b: ResolvedTokenKind): boolean {
-  if (!a.secret || !b.secret) return false;
-  return describeKeyMaterial(a.secret).equals(describeKeyMaterial(b.secret));
+  const keyOf = (kind: ResolvedTokenKind) => (kind.algorithm.startsWith('HS') ? kind.secret : kind.privateKey);
+  const [first, second] = [keyOf(a), keyOf(b)];
+  if (!first || !second) return false;
+  return describeKeyMaterial(first).equals(describeKeyMaterial(second));
 }
 
 function durationToMsOrThrow(value: Parameters<typeof durationToMs>[0], name: string): number {

@@ -1,0 +1,126 @@
+import type { AuthSession } from './auth-session.js';
+import { documentUrl, isAbsoluteUrl, joinUrl } from './url-utils.js';
+
+/**
+ * Structural subset of an axios request config. Declared here instead of importing axios so the client has no
+ * dependency on axios, not even a type-level one; a real `AxiosInstance` satisfies {@link AxiosLikeInstance}.
+ */
+export interface AxiosLikeRequestConfig {
+  url?: string;
+  baseURL?: string;
+  headers?: unknown;
+  signal?: unknown;
+  [key: string]: unknown;
+}
+
+/** Structural subset of an axios interceptor manager. */
+export interface AxiosLikeInterceptorManager<V> {
+  use(onFulfilled?: ((value: V) => V | Promise<V>) | null, onRejected?: ((error: any) => any) | null): number;
+  eject(id: number): void;
+}
+
+/** Structural subset of an axios instance (`axios` itself or `axios.create()`). */
+export interface AxiosLikeInstance {
+  interceptors: {
+    request: AxiosLikeInterceptorManager<any>;
+    response: AxiosLikeInterceptorManager<any>;
+  };
+  request(config: any): Promise<any>;
+}
+
+/**
+ * Per-request bookkeeping stored on the axios config. A string key (not a symbol) because axios copies configs with
+ * `mergeConfig`, which keeps unknown string keys but drops symbols — the replay must still see `replayed: true`.
+ */
+export const AXIOS_STATE_KEY = '__dualTokenAuth';
+
+interface RequestState {
+  /** Access token the request was sent with (null: sent without one). */
+  sentToken: string | null;
+  /** True once the request was replayed after a refresh: a second 401 is final. */
+  replayed: boolean;
+}
+
+/**
+ * Installs a request interceptor that attaches `Authorization: Bearer <access token>` for the session's allowed
+ * origins, and a response interceptor that handles a 401 once: it waits for the session's single-flight refresh (or
+ * uses a token that got newer meanwhile) and replays the request with `instance.request(config)`.
+ *
+ * - The login and refresh endpoints are never touched, and the session performs its refresh with its own fetch, so
+ *   the refresh call can never be intercepted or trigger another refresh.
+ * - A request is replayed at most once; a 401 on the replay rejects with the original axios error.
+ * - When the refresh fails the request rejects with `SessionEndedError` or `RefreshFailedError`; when the request's
+ *   `signal` aborts while waiting, it rejects with the signal's reason (an `AbortError`).
+ * - Requests that set their own `Authorization` header are left alone.
+ *
+ * @returns a function that removes both interceptors.
+ */
+export function installAxiosInterceptors(instance: AxiosLikeInstance, session: AuthSession): () => void {
+  const requestId = instance.interceptors.request.use(async (config: AxiosLikeRequestConfig) => {
+    const state = config[AXIOS_STATE_KEY] as RequestState | undefined;
+    if (!session.shouldAuthorize(fullUrl(config))) return config;
+    // A header set by the caller (not by us on an earlier pass) means the caller manages auth for this request.
+    if (!state && hasHeader(config.headers, 'authorization')) return config;
+    const token = await session.getAccessToken();
+    setAuthorization(config, token);
+    const next: RequestState = { sentToken: token, replayed: state?.replayed === true };
+    config[AXIOS_STATE_KEY] = next;
+    return config;
+  });
+
+  const responseId = instance.interceptors.response.use(null, async (error: unknown) => {
+    const config = (error as { config?: AxiosLikeRequestConfig } | null)?.config;
+    const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
+    const state = config?.[AXIOS_STATE_KEY] as RequestState | undefined;
+    if (status !== 401 || !config || !state || state.replayed) throw error;
+    const fresh = await session.handleUnauthorized(state.sentToken, asAbortSignal(config.signal));
+    if (fresh === null) throw error;
+    config[AXIOS_STATE_KEY] = { sentToken: fresh, replayed: true } satisfies RequestState;
+    setAuthorization(config, fresh);
+    return instance.request(config);
+  });
+
+  return () => {
+    instance.interceptors.request.eject(requestId);
+    instance.interceptors.response.eject(responseId);
+  };
+}
+
+/** The URL axios will request, resolved enough to compare origins. */
+function fullUrl(config: AxiosLikeRequestConfig): string {
+  const url = config.url ?? '';
+  const joined = isAbsoluteUrl(url) || !config.baseURL ? url : joinUrl(config.baseURL, url);
+  // Relative URLs go to the page's origin in a browser; shouldAuthorize resolves them against it.
+  return joined || documentUrl() || '';
+}
+
+interface HeadersWithMethods {
+  get?(name: string): unknown;
+  has?(name: string): boolean;
+  set?(name: string, value: string): unknown;
+  delete?(name: string): unknown;
+}
+
+function hasHeader(headers: unknown, name: string): boolean {
+  if (!headers || typeof headers !== 'object') return false;
+  const h = headers as HeadersWithMethods & Record<string, unknown>;
+  // AxiosHeaders (axios >= 1) is case-insensitive through has(); plain objects need a manual scan.
+  if (typeof h.has === 'function') return h.has(name);
+  return Object.keys(h).some((key) => key.toLowerCase() === name && h[key] !== undefined && h[key] !== null);
+}
+
+function setAuthorization(config: AxiosLikeRequestConfig, token: string | null): void {
+  if (!config.headers || typeof config.headers !== 'object') config.headers = {};
+  const h = config.headers as HeadersWithMethods & Record<string, unknown>;
+  if (typeof h.set === 'function' && typeof h.delete === 'function') {
+    if (token === null) h.delete('Authorization');
+    else h.set('Authorization', `Bearer ${token}`);
+    return;
+  }
+  for (const key of Object.keys(h)) if (key.toLowerCase() === 'authorization') delete h[key];
+  if (token !== null) h['Authorization'] = `Bearer ${token}`;
+}
+
+function asAbortSignal(signal: unknown): AbortSignal | undefined {
+  return typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal ? signal : undefined;
+}

@@ -1,0 +1,126 @@
+import type { AuthSession } from './auth-session.js';
+import { discardBody } from './promise-utils.js';
+
+/** Signature of `fetch` (what `globalThis.fetch` and `session.fetch` implement). */
+export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Wraps `fetchImpl` so requests to the session's allowed origins carry `Authorization: Bearer <access token>`, and a
+ * 401 is handled once: the request is replayed with the refreshed (or meanwhile newer) token. The replay's response
+ * is returned as is, even if it is another 401 — a request is never replayed twice.
+ *
+ * - Requests to other origins, to the login/refresh endpoints, or that already set `Authorization` themselves pass
+ *   through untouched.
+ * - Bodies given as string, URLSearchParams, FormData, Blob, ArrayBuffer or typed array are copied synchronously
+ *   when the call is made (like fetch itself does), so both attempts send the same bytes even if the caller mutates
+ *   the object afterwards. A `ReadableStream` body can only be read once: such a request is not replayed and its 401
+ *   is returned as is. `Request` objects are replayed through `request.clone()`.
+ * - When the refresh fails the promise rejects with `SessionEndedError` or `RefreshFailedError`; when the request's
+ *   own signal aborts while waiting for the refresh, it rejects with the signal's reason (an `AbortError`), without
+ *   affecting the refresh or other requests.
+ *
+ * @param fetchImpl transport to wrap. @default session.rawFetch
+ */
+export function createAuthFetch(session: AuthSession, fetchImpl?: FetchLike): FetchLike {
+  // Resolved per call: the session assigns rawFetch before creating its own wrapper, but be robust to ordering.
+  const transport: FetchLike = (input, init) => (fetchImpl ?? session.rawFetch)(input, init);
+
+  return async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const request = isRequest(input) ? input : undefined;
+    const url = request ? request.url : String(input);
+    const headerSource = init?.headers !== undefined ? init.headers : request?.headers;
+    if (!session.shouldAuthorize(url) || new Headers(headerSource).has('authorization')) {
+      return transport(input, init);
+    }
+    const signal = init?.signal ?? request?.signal ?? undefined;
+    const attempt = prepareAttempts(transport, input, init, headerSource);
+
+    const token = await session.getAccessToken();
+    const first = await attempt.send(token, 0);
+    if (first.status !== 401 || !attempt.replayable) return first;
+
+    let fresh: string | null;
+    try {
+      fresh = await session.handleUnauthorized(token, signal);
+    } catch (error) {
+      discardBody(first);
+      throw error;
+    }
+    if (fresh === null) return first;
+    discardBody(first);
+    return attempt.send(fresh, 1);
+  };
+}
+
+interface Attempts {
+  /** False when the body can only be sent once (streams); the first response is then final. */
+  readonly replayable: boolean;
+  send(token: string | null, attempt: 0 | 1): Promise<Response>;
+}
+
+function prepareAttempts(
+  transport: FetchLike,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  headerSource: HeadersInit | undefined,
+): Attempts {
+  // Snapshot now: the first send happens after an await, and the caller may reuse its headers object meanwhile.
+  const baseHeaders = new Headers(headerSource);
+  const withToken = (token: string | null): Headers => {
+    const headers = new Headers(baseHeaders);
+    if (token !== null) headers.set('authorization', `Bearer ${token}`);
+    return headers;
+  };
+
+  const initBody = init?.body;
+  if (isReadableStream(initBody)) {
+    return { replayable: false, send: (token) => transport(input, { ...init, headers: withToken(token) }) };
+  }
+
+  if (isRequest(input)) {
+    const original = init ? new Request(input, init) : input;
+    if (original.bodyUsed) {
+      // fetch itself will reject this; don't hide its error behind ours.
+      return { replayable: false, send: () => transport(input, init) };
+    }
+    // clone() tees the body, so the spare can be sent after the original was consumed.
+    const spare = original.clone();
+    return {
+      replayable: true,
+      send: (token, n) => transport(new Request(n === 0 ? original : spare, { headers: withToken(token) })),
+    };
+  }
+
+  // Our private copy is never mutated and fetch does not consume these body types, so both attempts can share it.
+  const body = copyBody(initBody);
+  return {
+    replayable: true,
+    send: (token) => transport(input, { ...init, ...(initBody !== undefined ? { body } : {}), headers: withToken(token) }),
+  };
+}
+
+/**
+ * Copy of a reusable body taken when the call is made, so every attempt sends what the caller passed even if the
+ * caller mutates the buffer or the params/form afterwards. Blobs and strings are immutable and shared.
+ */
+function copyBody(body: BodyInit | null | undefined): BodyInit | null | undefined {
+  if (body instanceof ArrayBuffer) return body.slice(0);
+  if (ArrayBuffer.isView(body)) {
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength).slice();
+  }
+  if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) return new URLSearchParams(body);
+  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+    const copy = new FormData();
+    body.forEach((value, key) => copy.append(key, value));
+    return copy;
+  }
+  return body;
+}
+
+function isRequest(value: unknown): value is Request {
+  return typeof Request !== 'undefined' && value instanceof Request;
+}
+
+function isReadableStream(value: unknown): value is ReadableStream {
+  return typeof ReadableStream !== 'undefined' && value instanceof ReadableStream;
+}

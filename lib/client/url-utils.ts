@@ -1,0 +1,38 @@
+/** URL helpers shared by the session and the adapters. */
+
+/** True for URLs with a scheme (`https://…`, `http://…`). */
+export function isAbsoluteUrl(url: string): boolean {
+  return /^[a-z][a-z\d+\-.]*:/i.test(url);
+}
+
+/** Joins a base URL and a path with exactly one slash; absolute `path`s are returned unchanged. */
+export function joinUrl(base: string, path: string): string {
+  if (isAbsoluteUrl(path)) return path;
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** The page URL in a browser (for resolving relative URLs the way fetch does), else undefined. */
+export function documentUrl(): string | undefined {
+  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
+  return typeof href === 'string' ? href : undefined;
+}
+
+/** Parses `url` relative to `base` (when given and valid); null when it cannot be resolved. */
+export function resolveUrl(url: string, base?: string): URL | null {
+  try {
+    return base === undefined ? new URL(url) : new URL(url, base);
+  } catch {
+    return null;
+  }
+}
+
+/** `scheme://host[:port]` of a URL string, or null when it is not an absolute URL. */
+export function originOf(url: string): string | null {
+  const parsed = resolveUrl(url);
+  return parsed && parsed.origin !== 'null' ? parsed.origin : null;
+}
+
+/** URL without query string and fragment, used to recognise the auth endpoints. */
+export function withoutQuery(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}

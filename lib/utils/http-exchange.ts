@@ -1,0 +1,24 @@
+import type { ClientMetadata } from '../services/session.service.js';
+
+/** The parts of an Express or Fastify request the controller reads. */
+export interface HttpRequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  ip?: string;
+  [key: string]: unknown;
+}
+
+/** Where a request came from, for the session list and audit events. */
+export function clientMetadataOf(request: HttpRequestLike): ClientMetadata {
+  const userAgent = request.headers['user-agent'];
+  return { userAgent: typeof userAgent === 'string' ? userAgent : null, ip: request.ip ?? null };
+}
+
+/**
+ * Sets a response header on Express (`res.header`/`res.setHeader`) and Fastify (`reply.header`) alike, so the library
+ * needs no adapter-specific code.
+ */
+export function setResponseHeader(response: unknown, name: string, value: string): void {
+  const target = response as { header?: (n: string, v: string) => unknown; setHeader?: (n: string, v: string) => unknown };
+  if (typeof target.header === 'function') target.header(name, value);
+  else target.setHeader?.(name, value);
+}
