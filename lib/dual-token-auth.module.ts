@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { createAuthController } from './controllers/create-auth-controller.js';
+import { createJwksController } from './controllers/create-jwks-controller.js';
 import {
   DUAL_TOKEN_AUTH_ASYNC_OPTIONS_TYPE,
   DUAL_TOKEN_AUTH_OPTIONS,
@@ -51,7 +52,10 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
     if (registration.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AccessTokenGuard });
     return {
       ...base,
-      controllers: registration.registerController ? [createAuthController(registration)] : [],
+      controllers: [
+        ...(registration.registerController ? [createAuthController(registration)] : []),
+        ...(registration.jwksPath ? [createJwksController(registration.jwksPath)] : []),
+      ],
       providers,
       exports: [
         DualTokenService,

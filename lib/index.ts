@@ -11,8 +11,12 @@ export type {
   VerificationKeyOptions,
   JwtAlgorithm,
   KeyMaterial,
+  AuthRateLimitOptions,
+  RefreshTokenCookieOptions,
 } from './interfaces/dual-token-auth-options.interface.js';
 export { USER_LOOKUP, type UserLookup } from './interfaces/user-lookup.interface.js';
+export type { PasswordHasher } from './interfaces/password-hasher.interface.js';
+export type { DualTokenAuthEvent, DualTokenAuthEventListener } from './interfaces/auth-event.interface.js';
 export {
   SESSION_STORE,
   type SessionStore,
@@ -37,10 +41,12 @@ export { CurrentUser } from './decorators/current-user.decorator.js';
 export { Public } from './decorators/public.decorator.js';
 export { DualTokenService } from './services/dual-token.service.js';
 export { SessionService, type ClientMetadata } from './services/session.service.js';
-export type { SessionSummary } from './controllers/create-auth-controller.js';
+export type { SessionSummary, TokenResponseBody } from './controllers/create-auth-controller.js';
 export { InMemorySessionStore } from './stores/in-memory-session.store.js';
 
 export { InvalidTokenError } from './exceptions/invalid-token.error.js';
 export { SessionRejectedError } from './exceptions/session-rejected.error.js';
 export { InvalidAuthConfigurationError } from './exceptions/invalid-auth-configuration.error.js';
+export { TooManyAuthAttemptsException } from './exceptions/too-many-auth-attempts.exception.js';
+export { AuthStoreUnavailableException } from './exceptions/auth-store-unavailable.exception.js';
 export type { Duration } from './utils/duration.js';

@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DualTokenAuthModule } from 'nestjs-dual-token-auth';
 import { TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
@@ -20,6 +20,8 @@ class SampleConfigModule {
     };
   }
 }
+
+const auditLogger = new Logger('AuthAudit');
 
 /** The tutorial's app, with authentication delegated to nestjs-dual-token-auth. */
 @Module({})
@@ -47,6 +49,10 @@ export class AppModule {
             rejectRevokedAccessTokens: true, // in the sample, logout means logout
             revocationCheckCacheSeconds: config.revocationCheckCacheSeconds,
             production: config.production,
+            rateLimit: config.rateLimit,
+            refreshTokenCookie: config.refreshTokenCookie ? { secure: config.cookieSecure } : false,
+            // Audit trail: every login, refresh, reuse detection and revocation, without tokens or passwords.
+            onEvent: (event) => auditLogger.log(JSON.stringify(event)),
             messages: {
               notLoggedIn: '用户未登录',
               tokenInvalid: 'token 失效，请重新登录',

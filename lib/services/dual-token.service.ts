@@ -1,4 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
+import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interface.js';
 import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import {
@@ -85,6 +88,29 @@ export class DualTokenService {
       // the token die up to a second before its session.
       exp: Math.ceil(expiresAt.getTime() / 1000),
     });
+  }
+
+  /**
+   * The access-token verification keys as a JWKS document (RFC 7517), for other services that verify access tokens.
+   * Only for asymmetric algorithms: HMAC secrets must never be published.
+   */
+  accessTokenJwks(): { keys: JsonWebKey[] } {
+    const kind = this.config.accessToken;
+    if (kind.algorithm.startsWith('HS')) {
+      throw new InvalidAuthConfigurationError(`jwksPath needs an asymmetric access-token algorithm; ${kind.algorithm} uses a shared secret`);
+    }
+    const keys: Array<{ keyId?: string; material: KeyMaterial }> = [
+      { keyId: kind.keyId, material: kind.publicKey ?? kind.privateKey! },
+      ...(kind.additionalVerificationKeys ?? []).map((extra) => ({ keyId: extra.keyId, material: extra.publicKey! })),
+    ];
+    return {
+      keys: keys.map(({ keyId, material }) => ({
+        ...createPublicKey(material as Parameters<typeof createPublicKey>[0]).export({ format: 'jwk' }),
+        ...(keyId ? { kid: keyId } : {}),
+        alg: kind.algorithm,
+        use: 'sig',
+      })),
+    };
   }
 
   /** Verifies an access token; throws {@link InvalidTokenError} for anything that is not a valid, current access token. */

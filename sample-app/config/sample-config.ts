@@ -16,6 +16,18 @@ export interface SampleConfig {
   sessionMaxAge: string;
   revocationCheckCacheSeconds: number;
   seedDemoUser: boolean;
+  /** `false` turns login/refresh throttling off (tests); otherwise the limits below. */
+  rateLimit:
+    | false
+    | {
+        maxFailuresPerUsernameAndIp: number;
+        maxFailuresPerIp: number;
+        maxFailuresPerUsername: number;
+        failureWindowSeconds: number;
+        maxRefreshesPerIpPerMinute: number;
+      };
+  refreshTokenCookie: boolean;
+  cookieSecure: boolean;
 }
 
 /** Injection token of {@link SampleConfig}. */
@@ -54,6 +66,17 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     sessionMaxAge: env.SESSION_MAX_AGE || '30d',
     revocationCheckCacheSeconds: integer(env, 'REVOCATION_CHECK_CACHE_SECONDS', 5, 0, 300),
     seedDemoUser: boolean(env, 'SEED_DEMO_USER', true),
+    rateLimit: boolean(env, 'RATE_LIMIT_ENABLED', true)
+      ? {
+          maxFailuresPerUsernameAndIp: integer(env, 'LOGIN_MAX_FAILURES_PER_USERNAME_AND_IP', 10, 1, 1_000_000),
+          maxFailuresPerIp: integer(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1_000_000),
+          maxFailuresPerUsername: integer(env, 'LOGIN_MAX_FAILURES_PER_USERNAME', 1000, 1, 1_000_000),
+          failureWindowSeconds: integer(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+          maxRefreshesPerIpPerMinute: integer(env, 'REFRESH_MAX_PER_MINUTE_PER_IP', 600, 1, 1_000_000),
+        }
+      : false,
+    refreshTokenCookie: boolean(env, 'REFRESH_TOKEN_COOKIE', false),
+    cookieSecure: boolean(env, 'COOKIE_SECURE', true),
   };
 }
 

@@ -1,8 +1,8 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { AccessTokenClaims, UserId, UserLookup } from 'nestjs-dual-token-auth';
+import { Argon2PasswordHasher } from 'nestjs-dual-token-auth/argon2';
 import { QueryFailedError, type Repository } from 'typeorm';
-import { PasswordHasher } from '../password/password-hasher.js';
 import { User } from './user.entity.js';
 
 /** Public view of a user: never includes the password hash. */
@@ -14,15 +14,28 @@ export interface UserView {
 /** The sample's users on TypeORM, and the library's user lookup. */
 @Injectable()
 export class UserService implements UserLookup<User> {
+  private readonly logger = new Logger('UserService');
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly passwords: PasswordHasher,
+    private readonly passwords: Argon2PasswordHasher,
   ) {}
 
   async validateCredentials(username: string, password: string): Promise<User | null> {
     const user = await this.users.findOneBy({ username });
     if (!user) return this.passwords.verifyAgainstDummy(password).then(() => null);
-    return (await this.passwords.verify(user.password, password)) ? user : null;
+    if (!(await this.passwords.verify(user.password, password))) return null;
+    if (this.passwords.needsRehash(user.password)) await this.upgradeHash(user, password);
+    return user;
+  }
+
+  /** Re-hashes with the current parameters after a successful login; a failure here must not fail the login. */
+  private async upgradeHash(user: User, password: string): Promise<void> {
+    try {
+      await this.users.update({ id: user.id }, { password: await this.passwords.hash(password) });
+    } catch (error) {
+      this.logger.warn(`Could not upgrade the password hash of user ${user.id}: ${(error as Error).message}`);
+    }
   }
 
   async findById(userId: UserId): Promise<User | null> {
