@@ -1,14 +1,13 @@
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { MAX_TOKEN_LENGTH } from '../utils/extract-bearer-token.js';
+import { IsNotEmpty, IsOptional, IsString } from 'class-validator';
 
 /**
  * Body of `POST <prefix>/refresh`. The token is optional here only because cookie transport carries it in a cookie;
- * the controller answers 400 when it is in neither place.
+ * the controller answers 400 when it is in neither place. No length limit here: an absurdly long token is an invalid
+ * token (401), refused by `DualTokenService` before any parsing.
  */
 export class RefreshTokenDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(MAX_TOKEN_LENGTH)
   refresh_token?: string;
 }

@@ -14,6 +14,7 @@ import {
   type RefreshTokenPayload,
   type UserId,
 } from '../interfaces/token-payloads.interface.js';
+import { MAX_TOKEN_LENGTH } from '../utils/extract-bearer-token.js';
 import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
 import { TokenKeyRing } from './token-key-ring.js';
 
@@ -115,6 +116,7 @@ export class DualTokenService {
 
   /** Verifies an access token; throws {@link InvalidTokenError} for anything that is not a valid, current access token. */
   verifyAccessToken(token: string): AccessTokenPayload {
+    assertPlausibleLength(token);
     const payload = this.accessKeys.verify(token);
     if (payload.token_type !== ACCESS_TOKEN_TYPE || typeof payload.sid !== 'string') {
       throw new InvalidTokenError('wrong-kind');
@@ -125,6 +127,7 @@ export class DualTokenService {
 
   /** Verifies a refresh token; throws {@link InvalidTokenError} for anything that is not a valid refresh token. */
   verifyRefreshToken(token: string): RefreshTokenPayload {
+    assertPlausibleLength(token);
     const payload = this.refreshKeys.verify(token);
     if (
       payload.token_type !== REFRESH_TOKEN_TYPE ||
@@ -136,4 +139,9 @@ export class DualTokenService {
     }
     return payload as unknown as RefreshTokenPayload;
   }
+}
+
+/** Real tokens are a few hundred bytes; anything near the limit is refused before decoding it. */
+function assertPlausibleLength(token: string): void {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('too-long');
 }
