@@ -62,19 +62,26 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       return null;
     }
     const claims = this.config.userLookup.toAccessTokenClaims(user);
-    const pair = await this.startSession(claims, client);
+    const { pair, session } = await this.openSession(claims, client);
     this.events.publish({
       type: 'login.succeeded',
-      userId: String(claims.userId),
-      sessionId: this.tokens.verifyAccessToken(pair.access_token).sid,
-      ip: client.ip ?? null,
-      userAgent: client.userAgent ?? null,
+      userId: session.userId,
+      sessionId: session.id,
+      ip: session.ip,
+      userAgent: session.userAgent,
     });
     return pair;
   }
 
   /** Starts a session for an already authenticated user (e.g. after sign-up or a social login). */
   async startSession(claims: AccessTokenClaims, client: ClientMetadata = {}): Promise<TokenPairResponse> {
+    return (await this.openSession(claims, client)).pair;
+  }
+
+  private async openSession(
+    claims: AccessTokenClaims,
+    client: ClientMetadata,
+  ): Promise<{ pair: TokenPairResponse; session: SessionRecord }> {
     const now = new Date();
     const absoluteExpiresAt = new Date(wholeSecond(now) + this.config.sessionMaxAgeMs);
     const session = await this.config.sessionStore.create({
@@ -87,7 +94,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       userAgent: client.userAgent ? client.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
       ip: client.ip ?? null,
     });
-    return this.issueTokens(claims, session, now);
+    return { pair: this.issueTokens(claims, session, now), session };
   }
 
   /**
