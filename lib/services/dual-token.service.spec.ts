@@ -468,7 +468,7 @@ describe('DualTokenService', () => {
           accessToken: { privateKey: rsa.privateKey },
           refreshToken: { privateKey: rsaRefresh.privateKey },
         }),
-      ).toThrow(/access token keys do not work with algorithm ES256/);
+      ).toThrow(/accessToken\.privateKey\/publicKey does not fit algorithm ES256/);
     });
   });
 });

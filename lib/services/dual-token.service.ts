@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
 import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interface.js';
 import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
@@ -106,7 +106,7 @@ export class DualTokenService {
     ];
     return {
       keys: keys.map(({ keyId, material }) => ({
-        ...createPublicKey(material as Parameters<typeof createPublicKey>[0]).export({ format: 'jwk' }),
+        ...publicKeyOf(material).export({ format: 'jwk' }),
         ...(keyId ? { kid: keyId } : {}),
         alg: kind.algorithm,
         use: 'sig',
@@ -144,4 +144,10 @@ export class DualTokenService {
 /** Real tokens are a few hundred bytes; anything near the limit is refused before decoding it. */
 function assertPlausibleLength(token: string): void {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('too-long');
+}
+
+/** The public half of a key given as PEM, private KeyObject or public KeyObject. */
+function publicKeyOf(material: KeyMaterial): KeyObject {
+  if (material instanceof KeyObject && material.type === 'public') return material;
+  return createPublicKey(material as Parameters<typeof createPublicKey>[0]);
 }

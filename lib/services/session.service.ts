@@ -159,8 +159,10 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
 
   /** Revokes one session (logout). Returns whether it was live. */
   async revoke(sessionId: string, reason = 'logout', userId?: string): Promise<boolean> {
-    this.activityCache.markRevoked(sessionId);
+    // Cache after the store agreed: a revocation that failed (store down) must not kill the session in this process
+    // only. A lookup racing with this revoke cannot resurrect it (see SessionActivityCache.resolve).
     const revoked = await this.config.sessionStore.revoke(sessionId, reason, new Date());
+    this.activityCache.markRevoked(sessionId);
     if (revoked) this.events.publish({ type: 'session.revoked', sessionId, userId, reason });
     return revoked;
   }

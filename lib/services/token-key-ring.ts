@@ -63,8 +63,9 @@ export class TokenKeyRing {
         }
       }
     } catch (error) {
+      const option = kind.algorithm.startsWith('HS') ? 'secret' : 'privateKey/publicKey';
       throw new InvalidAuthConfigurationError(
-        `${settings.name} token keys do not work with algorithm ${kind.algorithm}: ${(error as Error).message}`,
+        `${settings.name}Token.${option} does not fit algorithm ${kind.algorithm}: ${(error as Error).message}`,
       );
     }
   }

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { AccessTokenClaims, UserId, UserLookup } from 'nestjs-dual-token-auth';
 import { Argon2PasswordHasher } from 'nestjs-dual-token-auth/argon2';
@@ -50,15 +50,18 @@ export class UserService implements UserLookup<User> {
 
   /** Creates a user; 409 when the name is taken (also when two registrations race). */
   async register(username: string, password: string): Promise<UserView> {
-    if (await this.users.existsBy({ username })) throw new ConflictException('username is already taken');
-    const user = this.users.create({ username, password: await this.passwords.hash(password) });
     try {
+      if (await this.users.existsBy({ username })) throw new ConflictException('username is already taken');
+      const user = this.users.create({ username, password: await this.passwords.hash(password) });
       await this.users.insert(user);
+      return { id: user.id, username: user.username };
     } catch (error) {
+      if (error instanceof ConflictException) throw error;
       if (isUniqueViolation(error)) throw new ConflictException('username is already taken');
-      throw error;
+      // Database unreachable or failing: tell the client to retry rather than report a bug.
+      this.logger.error(`Registration failed: ${(error as Error).message}`);
+      throw new ServiceUnavailableException('Registration is temporarily unavailable; try again shortly');
     }
-    return { id: user.id, username: user.username };
   }
 
   /** Creates the tutorial's demo user unless it exists. */
