@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppController } from './app.controller.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './config/sample-config.js';
 import { databaseOptions } from './database/database-options.js';
+import { DemoModule } from './demo/demo.module.js';
 import { UserModule } from './user/user.module.js';
 import { UserService } from './user/user.service.js';
 
@@ -60,6 +61,7 @@ export class AppModule {
             },
           }),
         }),
+        DemoModule,
       ],
       controllers: [AppController],
     };

@@ -69,7 +69,8 @@ describe('AuthSession login', () => {
     expect(session.isAuthenticated).toBe(true);
     expect(await session.getAccessToken()).toBe(tokens.accessToken);
     expect(tokens.refreshToken).toBe('refresh-1');
-    expect(tokens.accessExpiresAt).toBe(START + 900_000);
+    // expires_in 900 counts whole seconds from a truncated issue time: the earliest possible expiry is kept.
+    expect(tokens.accessExpiresAt).toBe(START + 899_000);
     expect(events.tokensChanged.map((e) => e.source)).toEqual(['login']);
   });
 
@@ -191,8 +192,8 @@ describe('AuthSession single-flight refresh', () => {
     clock.advance(60_000);
     const tokens = await session.refresh();
     expect(tokens.refreshToken).toBe('refresh-2');
-    expect(tokens.accessExpiresAt).toBe(START + 60_000 + 900_000);
-    expect(events.refreshed[0]).toMatchObject({ trigger: 'manual', accessExpiresAt: START + 60_000 + 900_000 });
+    expect(tokens.accessExpiresAt).toBe(START + 60_000 + 899_000);
+    expect(events.refreshed[0]).toMatchObject({ trigger: 'manual', accessExpiresAt: START + 60_000 + 899_000 });
     expect(server.currentRefresh).toBe('refresh-2');
   });
 });
@@ -323,9 +324,9 @@ describe('AuthSession proactive refresh', () => {
   it('refreshes leewaySeconds before expiry, using expires_in on the client clock', async () => {
     const { server, session, clock, events } = setup({ leewaySeconds: 30 });
     await session.login('alice', 'secret');
-    expect(clock.nextTimerAt()).toBe(START + 900_000 - 30_000);
+    expect(clock.nextTimerAt()).toBe(START + 899_000 - 30_000);
 
-    clock.advance(900_000 - 30_000 - 1);
+    clock.advance(899_000 - 30_000 - 1);
     await flush();
     expect(server.refreshCalls).toBe(0);
     clock.advance(1);
@@ -333,7 +334,7 @@ describe('AuthSession proactive refresh', () => {
     expect(server.refreshCalls).toBe(1);
     expect(events.refreshed[0]).toMatchObject({ trigger: 'proactive', refreshCount: 1 });
     // The new token gets its own timer.
-    expect(clock.nextTimerAt()).toBe(clock.now() + 900_000 - 30_000);
+    expect(clock.nextTimerAt()).toBe(clock.now() + 899_000 - 30_000);
   });
 
   it('falls back to the JWT exp claim when the server sends no expires_in', async () => {
@@ -348,10 +349,28 @@ describe('AuthSession proactive refresh', () => {
   it('caps the lead time at 25% of the lifetime for short-lived tokens', async () => {
     const { server, session, clock } = setup({ leewaySeconds: 30 }, { accessTtl: 20 });
     await session.login('alice', 'secret');
-    expect(clock.nextTimerAt()).toBe(START + 15_000);
-    clock.advance(15_000);
+    // Earliest expiry 19 s after the response, lead 25% of that.
+    expect(clock.nextTimerAt()).toBe(START + 14_250);
+    clock.advance(14_250);
     await flush();
     expect(server.refreshCalls).toBe(1);
+  });
+
+  it('refreshes a 2 s token before the earliest moment it can expire (expires_in is whole seconds)', async () => {
+    // A server whose clock reads 10.9 s signs iat=10, exp=12 and answers expires_in: 2; the token dies 1.1 s later.
+    // Refreshing at 75% of the nominal 2 s (1.5 s) would be too late; at 75% of 1 s it is not.
+    const { server, session, clock } = setup({}, { accessTtl: 2, opaque: true });
+    await session.login('alice', 'secret');
+    expect(clock.nextTimerAt()).toBe(START + 750);
+    clock.advance(750);
+    await flush();
+    expect(server.refreshCalls).toBe(1);
+  });
+
+  it('takes a fractional expires_in as exact', async () => {
+    const { session } = setup();
+    await session.setTokens({ access_token: 'opaque', refresh_token: 'r', expires_in: 2.5 });
+    expect((await session.getTokens())?.accessExpiresAt).toBe(START + 2_500);
   });
 
   it('schedules nothing for opaque tokens without expires_in but still refreshes on 401', async () => {
@@ -397,10 +416,10 @@ describe('AuthSession proactive refresh', () => {
     expect(server.refreshCalls).toBe(1);
     expect(events.refreshFailed).toHaveLength(1);
     expect(await session.getAccessToken()).toBe(accessToken);
-    expect(clock.nextTimerAt()).toBe(clock.now() + 15_000);
+    expect(clock.nextTimerAt()).toBe(clock.now() + 14_500); // half of the 29 s left until the earliest expiry
 
     server.refreshBehavior = 'rotate';
-    clock.advance(15_000);
+    clock.advance(14_500);
     await flush();
     expect(server.refreshCalls).toBe(2);
     expect(await session.getAccessToken()).not.toBe(accessToken);
@@ -634,7 +653,7 @@ describe('AuthSession storage', () => {
     const { session, clock } = setup();
     await session.setTokens({ access_token: makeJwt({ exp: START / 1000 + 60 }), refresh_token: 'r', expires_in: 120 });
     const tokens = await session.getTokens();
-    expect(tokens).toMatchObject({ refreshToken: 'r', accessExpiresAt: clock.now() + 120_000 });
+    expect(tokens).toMatchObject({ refreshToken: 'r', accessExpiresAt: clock.now() + 119_000 });
   });
 
   it('setTokens(null) clears the session without server calls or ended/loggedOut events', async () => {

@@ -4,6 +4,7 @@ import {
   detectChannelFactory,
   detectLockManager,
   type CrossTabMessage,
+  type CrossTabPayload,
   type CrossTabOptions,
 } from './cross-tab-coordinator.js';
 import {
@@ -82,15 +83,18 @@ export interface AuthSessionOptions {
   refreshTimeoutMs?: number;
   /**
    * Refresh this many seconds before the access token expires. For short-lived tokens the lead time is capped at
-   * 25% of the token's remaining lifetime (a 60 s token is refreshed after 45 s, not after 30 s; a 20 s token after
-   * 15 s), so a short lifetime never turns into a refresh loop.
+   * 25% of the token's remaining lifetime (a 60 s token is refreshed after about 44 s, not after 30 s; a 20 s token
+   * after about 14 s), so a short lifetime never turns into a refresh loop.
    * @default 30
    */
   leewaySeconds?: number;
   /**
    * Refresh proactively before the access token expires. Expiry comes from `expires_in` of the token response
    * (measured on the client's clock, so a skewed client clock cannot cause early or late refreshes), else from the
-   * JWT `exp` claim. Opaque tokens without `expires_in` are refreshed only when the server answers 401.
+   * JWT `exp` claim. A whole-second `expires_in` is counted from an issue time the server truncated to the second
+   * (JWT `iat`/`exp` are whole seconds), so the token may expire up to 1 s earlier than `expires_in` says: the client
+   * assumes the earliest, otherwise tokens of a few seconds would often be refreshed after they expired.
+   * Opaque tokens without `expires_in` are refreshed only when the server answers 401.
    * @default true
    */
   proactiveRefresh?: boolean;
@@ -197,6 +201,10 @@ export interface LoginOptions {
   extraBody?: Record<string, unknown>;
 }
 
+/** How long a tab waits for its view of the shared storage to show tokens another tab announced, and how often it looks. */
+const STORAGE_CATCH_UP_MS = 1000;
+const STORAGE_POLL_MS = 20;
+
 /** Thrown internally when the server rejects the refresh token; turned into a SessionEndedError. */
 class RefreshRejected {
   constructor(readonly status: number) {}
@@ -254,6 +262,8 @@ export class AuthSession {
   private cookieSessionAbsent = false;
   private refreshes = 0;
   private disposed = false;
+  /** Number of cross-tab messages received; a handler that waited gives way to messages that arrived meanwhile. */
+  private messagesReceived = 0;
 
   constructor(options: AuthSessionOptions) {
     if (!options || typeof options.baseUrl !== 'string') throw new TypeError('AuthSession: options.baseUrl is required');
@@ -426,7 +436,7 @@ export class AuthSession {
     this.persist(null);
     if (previous) this.events.emit('tokensChanged', { tokens: null, source: 'logout' });
     this.events.emit('loggedOut', { origin: 'this-tab' });
-    this.coordinator?.publish({ type: 'cleared', reason: 'logout' });
+    this.announce({ type: 'cleared', reason: 'logout' });
 
     // Without a token or cookie the server cannot tell which session to revoke.
     if (!previous && !this.cookieMode) return;
@@ -464,7 +474,7 @@ export class AuthSession {
       this.cancelTimer();
       this.persist(null);
       if (had) this.events.emit('tokensChanged', { tokens: null, source: 'set' });
-      this.coordinator?.publish({ type: 'cleared', reason: 'logout' });
+      this.announce({ type: 'cleared', reason: 'logout' });
       return;
     }
     const normalized = isTokenSet(tokens)
@@ -696,7 +706,7 @@ export class AuthSession {
       const payload: SessionEndedEvent = status === undefined ? { reason, error } : { reason, status, error };
       this.events.emit('sessionEnded', payload);
       this.events.emit('ended', payload);
-      if (clearStorage) this.coordinator?.publish({ type: 'cleared', reason: 'ended' });
+      if (clearStorage) this.announce({ type: 'cleared', reason: 'ended' });
     }
     return error;
   }
@@ -721,7 +731,17 @@ export class AuthSession {
     this.persist(tokens);
     this.schedule();
     this.events.emit('tokensChanged', { tokens: { ...tokens }, source });
-    this.coordinator?.publish({ type: 'tokens', tokens: { ...tokens } });
+    this.announce({ type: 'tokens', tokens: { ...tokens } });
+  }
+
+  /**
+   * Tells the other tabs, once this tab's pending storage writes are done, so a message never announces tokens the
+   * storage does not hold yet (and messages keep the order of the writes).
+   */
+  private announce(message: CrossTabPayload): void {
+    const coordinator = this.coordinator;
+    if (!coordinator) return;
+    this.writeChain = this.writeChain.then(() => coordinator.publish(message));
   }
 
   /** Takes tokens written by someone else; `persist` only for per-tab storage receiving them by message. */
@@ -780,11 +800,11 @@ export class AuthSession {
     }
     const expiresIn = b['expires_in'];
     if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0) {
-      tokens.accessExpiresAt = receivedAt + expiresIn * 1000;
+      tokens.accessExpiresAt = receivedAt + earliestLifetimeMs(expiresIn);
     }
     const refreshExpiresIn = b['refresh_expires_in'];
     if (typeof refreshExpiresIn === 'number' && Number.isFinite(refreshExpiresIn) && refreshExpiresIn > 0) {
-      tokens.refreshExpiresAt = receivedAt + refreshExpiresIn * 1000;
+      tokens.refreshExpiresAt = receivedAt + earliestLifetimeMs(refreshExpiresIn);
     }
     return this.normalize(tokens);
   }
@@ -838,16 +858,19 @@ export class AuthSession {
   // Cross-tab
 
   private async onCrossTabMessage(message: CrossTabMessage): Promise<void> {
+    const sequence = ++this.messagesReceived;
     await this.ready;
     if (this.disposed) return;
     if (message.type === 'tokens') {
       let next: TokenSet | null | undefined;
       if (this.storage.shared) {
-        await this.writeChain;
-        next = await this.readStorage();
+        next = isTokenSet(message.tokens) ? await this.readStorageOnceItShows(message.tokens) : await this.readStorage();
       } else {
         next = isTokenSet(message.tokens) ? this.normalize(message.tokens) : null;
       }
+      // A later message (e.g. a logout right after this refresh) was handled while we waited: it describes a newer
+      // state, and adopting these tokens now would resurrect the session.
+      if (sequence !== this.messagesReceived || this.disposed) return;
       if (!next || sameTokens(next, this.tokens)) return;
       this.adopt(next, 'other-tab', !this.storage.shared);
       return;
@@ -864,6 +887,24 @@ export class AuthSession {
       this.events.emit('loggedOut', { origin: 'other-tab' });
     } else {
       this.endSession('other-tab', undefined, !this.storage.shared);
+    }
+  }
+
+  /**
+   * Reads the shared storage, giving this tab's view of it a moment to show `announced` (tokens another tab said it
+   * stored). Browsers propagate localStorage writes to other tabs asynchronously and independently of
+   * BroadcastChannel: Chromium now and then delivers the message first, and reading at once would miss the change.
+   * The storage stays the source of truth: if it never shows `announced` (e.g. this tab wrote a newer pair), what it
+   * holds after the wait is returned.
+   */
+  private async readStorageOnceItShows(announced: TokenSet): Promise<TokenSet | null | undefined> {
+    const deadline = this.clock.now() + STORAGE_CATCH_UP_MS;
+    for (;;) {
+      await this.writeChain;
+      const stored = await this.readStorage();
+      if (stored === undefined || (stored && sameTokens(stored, announced))) return stored;
+      if (this.disposed || this.clock.now() >= deadline) return stored;
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, STORAGE_POLL_MS));
     }
   }
 
@@ -889,6 +930,15 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
 
 async function resolveHeaders(provider: HeadersProvider | undefined): Promise<HeadersInit | undefined> {
   return typeof provider === 'function' ? provider() : provider;
+}
+
+/**
+ * Lifetime in ms implied by an `expires_in` of whole seconds, assuming the earliest expiry it allows: the server
+ * counted it from its own clock truncated to the second, so up to 1 s of it may already be gone when the response is
+ * sent (a 2 s token issued at 10.9 s expires at 12 s). Fractional values are taken as exact.
+ */
+function earliestLifetimeMs(expiresInSeconds: number): number {
+  return Number.isInteger(expiresInSeconds) ? (expiresInSeconds - 1) * 1000 : expiresInSeconds * 1000;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

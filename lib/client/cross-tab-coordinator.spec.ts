@@ -7,6 +7,7 @@ import {
   MemoryTokenStorage,
   type AuthSessionOptions,
   type StorageLike,
+  type TokenSet,
   type TokenStorage,
 } from './index.js';
 import { deferred, FakeAuthServer, FakeChannelHub, FakeLockManager, flush } from './testing/fakes.js';
@@ -53,6 +54,42 @@ function fakeStorageArea(): StorageLike {
     setItem: (k, v) => void data.set(k, v),
     removeItem: (k) => void data.delete(k),
   };
+}
+
+/**
+ * Two tabs on one shared storage where b's view lags: it shows a's writes only after `catchUp()`, like another
+ * renderer's copy of localStorage in Chromium.
+ */
+async function laggingTabs() {
+  const hub = new FakeChannelHub();
+  const truth = fakeStorageArea();
+  const view = new Map<string, string>();
+  const laggingView: StorageLike = {
+    getItem: (k) => view.get(k) ?? null,
+    setItem: (k, v) => {
+      view.set(k, v);
+      truth.setItem(k, v);
+    },
+    removeItem: (k) => {
+      view.delete(k);
+      truth.removeItem(k);
+    },
+  };
+  const catchUp = (): void => {
+    const value = truth.getItem('k');
+    if (value === null) view.delete('k');
+    else view.set('k', value);
+  };
+  const areas = [truth, laggingView];
+  const tabs = await twoTabs({
+    storageFor: () => {
+      const area = areas.shift()!;
+      if (area === laggingView) catchUp();
+      return new LocalStorageTokenStorage({ key: 'k', storage: area });
+    },
+    hub,
+  });
+  return { ...tabs, hub, view, catchUp };
 }
 
 describe('cross-tab refresh', () => {
@@ -176,14 +213,75 @@ describe('cross-tab broadcast', () => {
   it('re-reads a shared storage instead of trusting the message payload', async () => {
     const hub = new FakeChannelHub();
     const area = fakeStorageArea();
-    const { a, b } = await twoTabs({ storageFor: () => new LocalStorageTokenStorage({ key: 'k', storage: area }), hub });
+    const { a, b, clock } = await twoTabs({ storageFor: () => new LocalStorageTokenStorage({ key: 'k', storage: area }), hub });
     const refreshed = await a.refresh();
     await flush();
     expect(await b.getAccessToken()).toBe(refreshed.accessToken);
-    // A forged message whose tokens are not in the shared storage changes nothing.
+    // A forged message whose tokens are not in the shared storage changes nothing, even after waiting for the
+    // storage to catch up.
     hub.createChannel('test-channel').postMessage({ type: 'tokens', sender: 'x', tokens: { accessToken: 'forged' } });
     await flush();
     expect(await b.getAccessToken()).toBe(refreshed.accessToken);
+    clock.advance(1_500);
+    await flush();
+    expect(await b.getAccessToken()).toBe(refreshed.accessToken);
+  });
+
+  it('waits for a lagging view of the shared storage to show announced tokens (Chromium may deliver the message first)', async () => {
+    const { a, b, clock, catchUp } = await laggingTabs();
+    const before = await b.getAccessToken();
+    const changes: string[] = [];
+    b.on('tokensChanged', (e) => changes.push(e.source));
+
+    const refreshed = await a.refresh();
+    await flush();
+    expect(await b.getAccessToken()).toBe(before); // message delivered, b's view still shows the old pair
+    clock.advance(20);
+    await flush();
+    expect(await b.getAccessToken()).toBe(before);
+    catchUp();
+    clock.advance(20);
+    await flush();
+    expect(await b.getAccessToken()).toBe(refreshed.accessToken);
+    expect(changes).toEqual(['other-tab']);
+  });
+
+  it('a later message wins over tokens still waiting for the storage (logout right after a refresh)', async () => {
+    const { a, b, clock, view } = await laggingTabs();
+    const refreshed = await a.refresh();
+    await flush(); // b waits for its view to show the new pair
+    await a.logout();
+    await flush();
+    expect(b.isAuthenticated).toBe(false);
+    // b's view now shows the refreshed pair, but not yet the logout's clear: the waiting handler must not revive it.
+    view.set('k', JSON.stringify({ accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken }));
+    clock.advance(20);
+    await flush();
+    expect(b.isAuthenticated).toBe(false);
+  });
+
+  it('announces new tokens only once they are stored', async () => {
+    const hub = new FakeChannelHub();
+    const gate = deferred();
+    let slow = false;
+    class SlowStorage extends MemoryTokenStorage {
+      readonly key = 'k';
+      override async set(tokens: TokenSet): Promise<void> {
+        if (slow) await gate.promise;
+        super.set(tokens);
+      }
+    }
+    const { a } = await twoTabs({ storageFor: () => new SlowStorage(), hub });
+    slow = true;
+    const sentBefore = hub.sent.length;
+
+    const refreshing = a.refresh();
+    await flush();
+    expect(hub.sent.length).toBe(sentBefore); // the new pair arrived but is not stored yet: nothing announced
+    gate.resolve();
+    await refreshing;
+    await flush();
+    expect(hub.sent.slice(sentBefore).map((m) => (m.data as { type: string }).type)).toEqual(['tokens']);
   });
 
   it('propagates logout as loggedOut(other-tab), not as sessionEnded', async () => {
