@@ -19,7 +19,7 @@ describe('sample app process (npm start) on the embedded SQLite database', () =>
   async function startProcess(): Promise<HttpClient> {
     await stopProcess();
     output = '';
-    const env = { ...process.env, PORT: String(port), SQLITE_PATH: path.join(dataDir, 'sample.sqlite') };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), SQLITE_PATH: path.join(dataDir, 'sample.sqlite') };
     for (const name of ['NODE_ENV', 'NODE_OPTIONS', 'DATABASE_URL', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']) delete env[name];
     app = spawn(process.execPath, ['build/sample-app/main.js'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     app.stdout!.on('data', (chunk) => (output += chunk));
