@@ -28,7 +28,7 @@ export interface SessionRecord {
 /** Fields the library supplies when a session is created at login. */
 export type NewSessionRecord = Omit<SessionRecord, 'generation' | 'rotatedAt' | 'revokedAt' | 'revokedReason'>;
 
-/** Outcome of {@link SessionStore.rotate}. */
+/** The changes {@link SessionStore.rotate} makes. */
 export interface RotationUpdate {
   /** The instant of the rotation. */
   now: Date;
@@ -49,9 +49,10 @@ export interface SessionStore {
   /**
    * Atomically advances the generation from `expectedGeneration` to `expectedGeneration + 1`, sets `rotatedAt` and
    * `lastUsedAt` to `update.now` and `idleExpiresAt` to `update.idleExpiresAt` — only if the session is not revoked and
-   * its generation still equals `expectedGeneration`. Returns the updated session, or `null` when nothing changed.
+   * its generation still equals `expectedGeneration`. Returns whether this call made the change. (A boolean, not the
+   * row: the caller already knows every other field, and a read-back would cost a query on every refresh.)
    */
-  rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<SessionRecord | null>;
+  rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean>;
   /** Marks the session revoked unless it already is. Returns whether this call revoked it. */
   revoke(sessionId: string, reason: string, now: Date): Promise<boolean>;
   /** Revokes every live session of the user; returns the ids revoked. */

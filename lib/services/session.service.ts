@@ -126,11 +126,15 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     const claims = this.config.userLookup.toAccessTokenClaims(user);
 
     if (generation === session.generation) {
-      const rotated = await store.rotate(session.id, generation, {
-        now,
-        idleExpiresAt: this.nextIdleExpiry(now, session.absoluteExpiresAt),
-      });
-      if (rotated) {
+      const update = { now, idleExpiresAt: this.nextIdleExpiry(now, session.absoluteExpiresAt) };
+      if (await store.rotate(session.id, generation, update)) {
+        const rotated: SessionRecord = {
+          ...session,
+          generation: generation + 1,
+          rotatedAt: now,
+          lastUsedAt: now,
+          idleExpiresAt: update.idleExpiresAt,
+        };
         this.events.publish({ type: 'token.refreshed', userId: session.userId, sessionId, generation: rotated.generation, withinGrace: false });
         return this.issueTokens(claims, rotated, now);
       }

@@ -24,14 +24,14 @@ export class InMemorySessionStore implements SessionStore {
     return record ? { ...record } : null;
   }
 
-  async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<SessionRecord | null> {
+  async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean> {
     const record = this.sessions.get(sessionId);
-    if (!record || record.revokedAt || record.generation !== expectedGeneration) return null;
+    if (!record || record.revokedAt || record.generation !== expectedGeneration) return false;
     record.generation += 1;
     record.rotatedAt = update.now;
     record.lastUsedAt = update.now;
     record.idleExpiresAt = update.idleExpiresAt;
-    return { ...record };
+    return true;
   }
 
   async revoke(sessionId: string, reason: string, now: Date): Promise<boolean> {

@@ -72,16 +72,14 @@ export function describeSessionStoreConformance(
       await store.create(input);
       const now = new Date(Date.now() + 1000);
       const idleExpiresAt = new Date(now.getTime() + 2 * HOUR);
-      assert.equal(await store.rotate(input.id, 1, { now, idleExpiresAt }), null, 'wrong generation must not rotate');
-      const rotated = await store.rotate(input.id, 0, { now, idleExpiresAt });
-      assert.ok(rotated);
-      assert.equal(rotated.generation, 1);
+      assert.equal(await store.rotate(input.id, 1, { now, idleExpiresAt }), false, 'wrong generation must not rotate');
+      assert.equal(await store.rotate(input.id, 0, { now, idleExpiresAt }), true);
       const found = await store.findById(input.id);
       assert.equal(found!.generation, 1);
       assert.equal(found!.rotatedAt!.getTime(), now.getTime());
       assert.equal(found!.lastUsedAt.getTime(), now.getTime());
       assert.equal(found!.idleExpiresAt.getTime(), idleExpiresAt.getTime());
-      assert.equal(await store.rotate(input.id, 0, { now, idleExpiresAt }), null, 'the old generation must not rotate again');
+      assert.equal(await store.rotate(input.id, 0, { now, idleExpiresAt }), false, 'the old generation must not rotate again');
     });
 
     it('lets exactly one of many concurrent rotations from the same generation win', async () => {
@@ -91,7 +89,7 @@ export function describeSessionStoreConformance(
       const attempts = await Promise.all(
         Array.from({ length: 25 }, () => store.rotate(input.id, 0, { now, idleExpiresAt: new Date(now.getTime() + HOUR) })),
       );
-      assert.equal(attempts.filter((result) => result !== null).length, 1);
+      assert.equal(attempts.filter((won) => won).length, 1);
       assert.equal((await store.findById(input.id))!.generation, 1);
     });
 
@@ -99,7 +97,7 @@ export function describeSessionStoreConformance(
       const input = newSession();
       await store.create(input);
       assert.equal(await store.revoke(input.id, 'logout', new Date()), true);
-      assert.equal(await store.rotate(input.id, 0, { now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), null);
+      assert.equal(await store.rotate(input.id, 0, { now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), false);
     });
 
     it('revokes once and keeps the reason', async () => {

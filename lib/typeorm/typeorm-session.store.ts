@@ -40,7 +40,7 @@ export class TypeOrmSessionStore implements SessionStore {
     return entity ? toRecord(entity) : null;
   }
 
-  async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<SessionRecord | null> {
+  async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean> {
     const result = await this.repository
       .createQueryBuilder()
       .update(DualTokenSessionEntity)
@@ -54,11 +54,7 @@ export class TypeOrmSessionStore implements SessionStore {
       .andWhere('generation = :generation', { generation: expectedGeneration })
       .andWhere('revoked_at IS NULL')
       .execute();
-    if (result.affected !== 1) return null;
-    // Read back what this rotation wrote; a later rotation may already have moved on, which is fine for the caller:
-    // its tokens carry expectedGeneration + 1 either way.
-    const rotated = await this.findById(sessionId);
-    return rotated ? { ...rotated, generation: expectedGeneration + 1 } : null;
+    return result.affected === 1;
   }
 
   async revoke(sessionId: string, reason: string, now: Date): Promise<boolean> {
