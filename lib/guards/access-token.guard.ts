@@ -29,6 +29,8 @@ type AuthRequest = Record<string | symbol, unknown> & { headers: Record<string, 
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
+  private readonly publicHandlers = new WeakMap<object, WeakMap<object, boolean>>();
+
   constructor(
     protected readonly tokens: DualTokenService,
     protected readonly sessions: SessionService,
@@ -68,9 +70,19 @@ export class AccessTokenGuard implements CanActivate {
     return context.switchToHttp().getRequest<AuthRequest>();
   }
 
-  /** Whether `@Public()` is on the handler or its class. */
+  /** Whether `@Public()` is on the handler or its class. Decorators are fixed at startup, so the answer is cached per handler. */
   protected isPublic(context: ExecutionContext): boolean {
-    return this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true;
+    // Keyed by class, then handler: an inherited handler may sit in a public and in a protected controller.
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.publicHandlers.get(controller);
+    if (!byHandler) this.publicHandlers.set(controller, (byHandler = new WeakMap()));
+    let isPublic = byHandler.get(handler);
+    if (isPublic === undefined) {
+      isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [handler, controller]) === true;
+      byHandler.set(handler, isPublic);
+    }
+    return isPublic;
   }
 
   /** The exception thrown for a missing or rejected token; Nest renders it as `{ statusCode: 401, message, error }`. */
