@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findFreePort } from './harness/free-port.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = path.join(REPO, 'test/fixtures/consumer-apps');
@@ -51,16 +51,6 @@ function run(command: string, args: string[], cwd: string): Promise<string> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -79,7 +69,7 @@ class RunningApp {
   }
 
   static async start(dir: string, env: Record<string, string>): Promise<RunningApp> {
-    const port = await freePort();
+    const port = await findFreePort();
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: dir,
       env: userEnvironment({ ...env, PORT: String(port), NO_COLOR: '1' }),

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HttpClient } from './harness/http-client.js';
+import { findFreePort } from './harness/free-port.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 
@@ -47,7 +47,7 @@ describe('sample app process (npm start) on the embedded SQLite database', () =>
   beforeAll(async () => {
     execFileSync('npm', ['run', 'build:sample'], { cwd: REPO, stdio: 'pipe' });
     dataDir = mkdtempSync(path.join(tmpdir(), 'sample-app-'));
-    port = await freePort();
+    port = await findFreePort();
   }, 240_000);
 
   afterAll(async () => {
@@ -101,13 +101,3 @@ describe('sample app process (npm start) on the embedded SQLite database', () =>
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -11,6 +11,19 @@ export const MYSQL_IMAGE = process.env.MYSQL_IMAGE ?? 'mysql:8.4';
 // The reaper (Ryuk) image cannot be pulled offline; each suite stops its own container in afterAll instead.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 
+/** `user:password` of the application account in {@link mysqlContainer}. */
+export const MYSQL_CREDENTIALS = 'sample:sample-password';
+
+/** The MySQL container every suite uses: database `sample`, user `sample`, not started yet. */
+export function mysqlContainer(): MySqlContainer {
+  return new MySqlContainer(MYSQL_IMAGE)
+    .withDatabase('sample')
+    .withUsername('sample')
+    .withUserPassword('sample-password')
+    .withRootPassword('root-password')
+    .withStartupTimeout(120_000);
+}
+
 /** A real MySQL database for one test suite. */
 export interface TestDatabase {
   /** `mysql://user:pass@host:port/db` for the sample app's DATABASE_URL. */
@@ -41,14 +54,8 @@ export async function startTestDatabase(): Promise<TestDatabase> {
       await cleanup.end();
     });
   }
-  const container = await new MySqlContainer(MYSQL_IMAGE)
-    .withDatabase('sample')
-    .withUsername('sample')
-    .withUserPassword('sample-password')
-    .withRootPassword('root-password')
-    .withStartupTimeout(120_000)
-    .start();
-  const url = `mysql://sample:sample-password@${container.getHost()}:${container.getMappedPort(3306)}/sample`;
+  const container = await mysqlContainer().start();
+  const url = `mysql://${MYSQL_CREDENTIALS}@${container.getHost()}:${container.getMappedPort(3306)}/sample`;
   return withQuery(url, container, async () => {
     await container.stop();
   });

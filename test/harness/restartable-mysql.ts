@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
-import { MySqlContainer, type StartedMySqlContainer } from '@testcontainers/mysql';
+import type { StartedMySqlContainer } from '@testcontainers/mysql';
 import mysql from 'mysql2/promise';
 import { getContainerRuntimeClient } from 'testcontainers';
-import { MYSQL_IMAGE } from './mysql-database.js';
+import { MYSQL_CREDENTIALS, mysqlContainer } from './mysql-database.js';
+import { findFreePort } from './free-port.js';
 
 /**
  * A MySQL container on a fixed host port that a test can take down and bring back (an outage). The port stays the same
@@ -23,30 +23,11 @@ export interface RestartableMySql {
   stop(): Promise<void>;
 }
 
-/** A TCP port nobody listens on right now. */
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startRestartableMySql(): Promise<RestartableMySql> {
   const hostPort = await findFreePort();
-  const container = await new MySqlContainer(MYSQL_IMAGE)
-    .withExposedPorts({ container: 3306, host: hostPort })
-    .withDatabase('sample')
-    .withUsername('sample')
-    .withUserPassword('sample-password')
-    .withRootPassword('root-password')
-    .withStartupTimeout(120_000)
-    .start();
-  const url = `mysql://sample:sample-password@${container.getHost()}:${hostPort}/sample`;
+  const container = await mysqlContainer().withExposedPorts({ container: 3306, host: hostPort }).start();
+  const url = `mysql://${MYSQL_CREDENTIALS}@${container.getHost()}:${hostPort}/sample`;
   const client = await getContainerRuntimeClient();
   const handle = () => client.container.getById(container.getId());
 
