@@ -137,8 +137,7 @@ function readKeyId(token: string): unknown {
 }
 
 function derivePublicKey(privateKey: KeyMaterial): string {
-  const source = typeof privateKey === 'string' || Buffer.isBuffer(privateKey) ? privateKey : privateKey;
-  return createPublicKey(source as Parameters<typeof createPublicKey>[0]).export({ type: 'spki', format: 'pem' }) as string;
+  return createPublicKey(privateKey as Parameters<typeof createPublicKey>[0]).export({ type: 'spki', format: 'pem' }) as string;
 }
 
 function fastJwtReason(error: unknown): string {
