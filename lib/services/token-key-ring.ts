@@ -5,6 +5,7 @@ import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interface.js';
 import type { ResolvedTokenKind } from '../utils/resolve-auth-config.js';
 import { toFastJwtKey } from '../utils/key-material.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 type Signer = (payload: Record<string, unknown>) => string;
 type Verifier = (token: string) => Record<string, unknown>;
@@ -17,7 +18,7 @@ export interface KeyRingSettings {
   issuer?: string;
   audience?: string | string[];
   clockToleranceMs: number;
-  /** Size of the verified-token cache; 0 disables it. */
+  /** Size of the verified-token cache (entries); 0 disables it. */
   cacheSize: number;
 }
 
@@ -33,11 +34,13 @@ export class TokenKeyRing {
   private readonly primaryVerifier: Verifier;
   /** Verifiers by `kid`, only when additional verification keys exist (key rotation). */
   private readonly verifiersByKeyId?: Map<string, Verifier>;
+  private readonly cache?: VerifiedTokenCache;
 
   constructor(
     kind: ResolvedTokenKind,
     private readonly settings: KeyRingSettings,
   ) {
+    if (settings.cacheSize > 0) this.cache = new VerifiedTokenCache(settings.cacheSize, settings.clockToleranceMs);
     const signingKey = kind.algorithm.startsWith('HS') ? kind.secret! : kind.privateKey!;
     const verificationKey = kind.algorithm.startsWith('HS') ? kind.secret! : (kind.publicKey ?? derivePublicKey(kind.privateKey!));
     try {
@@ -77,6 +80,15 @@ export class TokenKeyRing {
 
   /** Verifies signature, algorithm, `typ`, `exp`/`nbf`, issuer and audience; throws {@link InvalidTokenError}. */
   verify(token: string): Record<string, unknown> {
+    if (!this.cache) return this.verifyUncached(token);
+    const cached = this.cache.get(token, Date.now());
+    if (cached) return cached;
+    const payload = this.verifyUncached(token);
+    this.cache.set(token, payload);
+    return payload;
+  }
+
+  private verifyUncached(token: string): Record<string, unknown> {
     if (!this.verifiersByKeyId) return runVerifier(this.primaryVerifier, token);
     const keyId = readKeyId(token);
     if (keyId !== undefined) {
@@ -115,7 +127,8 @@ export class TokenKeyRing {
         ...(this.settings.issuer !== undefined ? ['iss'] : []),
         ...(this.settings.audience !== undefined ? ['aud'] : []),
       ],
-      cache: this.settings.cacheSize > 0 ? this.settings.cacheSize : false,
+      // Caching happens in VerifiedTokenCache (exact-token key), not in fast-jwt (SHA-256 of every token).
+      cache: false,
     }) as unknown as Verifier;
   }
 }

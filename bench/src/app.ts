@@ -1,0 +1,237 @@
+// The Nest application every bench server runs. All variants share these controllers, so the route table and the
+// handlers are identical; a scenario differs only in the route the load generator hits and in the module options.
+import 'reflect-metadata';
+import {
+  type CanActivate,
+  Controller,
+  type DynamicModule,
+  type ExecutionContext,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Req,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import { JwtModule, JwtService } from '@nestjs/jwt';
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { hash, verify, verifySync, type Options as Argon2Options } from '@node-rs/argon2';
+import {
+  AccessTokenGuard,
+  DualTokenAuthModule,
+  InMemorySessionStore,
+  type AccessTokenClaims,
+  type SessionStore,
+  type UserId,
+  type UserLookup,
+} from 'nestjs-dual-token-auth';
+import { DualTokenSessionEntity } from 'nestjs-dual-token-auth/typeorm';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { DataSource } from 'typeorm';
+import { ACCESS_SECRET, BENCH_PASSWORD, BENCH_USERNAME, REFRESH_SECRET, TUTORIAL_SECRET, type ServerConfig } from './shared.js';
+
+/** What the handlers read from the request: `request.user` as set by whichever guard ran. */
+interface BenchRequest {
+  user?: { sub?: string };
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The same argon2id parameters as sample-app/password/password-hasher.ts (OWASP minimum: 19 MiB, t=2, p=1). */
+export const ARGON2_OPTIONS: Argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The comparison guards, written the way the NestJS docs and the usual tutorials write them.
+
+/** The "authentication" chapter of the NestJS docs: `JwtService.verify` with the string secret of `JwtModule.register`. */
+@Injectable()
+export class TutorialJwtGuard implements CanActivate {
+  constructor(private readonly jwtService: JwtService) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<BenchRequest & Record<string, unknown>>();
+    const [type, token] = String(request.headers.authorization ?? '').split(' ');
+    if (type !== 'Bearer' || !token) throw new UnauthorizedException();
+    try {
+      request['user'] = this.jwtService.verify(token);
+    } catch {
+      throw new UnauthorizedException();
+    }
+    return true;
+  }
+}
+
+/** The `@nestjs/passport` recipe: passport-jwt with `secretOrKey` as a string. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor() {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      ignoreExpiration: false,
+      secretOrKey: TUTORIAL_SECRET,
+    });
+  }
+
+  validate(payload: { sub: string; username: string }): { sub: string; username: string } {
+    return { sub: payload.sub, username: payload.username };
+  }
+}
+
+/** The floor of any Nest guard: lets everything through. Separates Nest's guard machinery from the guard's own work. */
+@Injectable()
+export class AllowAllGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Routes. Every handler takes the request and returns a small JSON object of about the same size.
+
+@Controller()
+export class BenchController {
+  @Get('open')
+  open(@Req() _request: BenchRequest): { ok: boolean; user: string | null } {
+    return { ok: true, user: null };
+  }
+
+  @UseGuards(AllowAllGuard)
+  @Get('allow-all')
+  allowAll(@Req() request: BenchRequest): { ok: boolean; user: string | null } {
+    return { ok: true, user: request.user?.sub ?? null };
+  }
+
+  @UseGuards(AccessTokenGuard)
+  @Get('ours')
+  ours(@Req() request: BenchRequest): { ok: boolean; user: string | null } {
+    return { ok: true, user: request.user?.sub ?? null };
+  }
+
+  @UseGuards(TutorialJwtGuard)
+  @Get('tutorial')
+  tutorial(@Req() request: BenchRequest): { ok: boolean; user: string | null } {
+    return { ok: true, user: request.user?.sub ?? null };
+  }
+}
+
+@Controller()
+export class PassportController {
+  @UseGuards(AuthGuard('jwt'))
+  @Get('passport')
+  passport(@Req() request: BenchRequest): { ok: boolean; user: string | null } {
+    return { ok: true, user: request.user?.sub ?? null };
+  }
+}
+
+export const BENCH_DATA_SOURCE = Symbol('BENCH_DATA_SOURCE');
+/** Id of the session row `GET /db-read` reads; filled in after startup. */
+export const DB_READ_TARGET = Symbol('DB_READ_TARGET');
+export interface DbReadTarget {
+  sessionId: string;
+}
+
+/** Unguarded baseline for the MySQL scenario: one primary-key read of the sessions table, through the same TypeORM stack. */
+@Controller()
+export class DbController {
+  constructor(
+    @Inject(BENCH_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(DB_READ_TARGET) private readonly target: DbReadTarget,
+  ) {}
+
+  @Get('db-read')
+  async read(@Req() _request: BenchRequest): Promise<{ ok: boolean; user: string | null }> {
+    const row = await this.dataSource.getRepository(DualTokenSessionEntity).findOneBy({ id: this.target.sessionId });
+    return { ok: true, user: row?.userId ?? null };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// User lookups.
+
+interface BenchUser {
+  id: number;
+  username: string;
+}
+
+/** Users in memory with a plain password (no hashing): for scenarios where login cost is not what is measured. */
+export class PlainUserLookup implements UserLookup<BenchUser> {
+  async validateCredentials(username: string, password: string): Promise<BenchUser | null> {
+    return username === BENCH_USERNAME && password === BENCH_PASSWORD ? { id: 1, username } : null;
+  }
+
+  async findById(userId: UserId): Promise<BenchUser | null> {
+    const id = Number(userId);
+    return Number.isInteger(id) && id > 0 ? { id, username: `user${id}` } : null;
+  }
+
+  toAccessTokenClaims(user: BenchUser): AccessTokenClaims {
+    return { userId: user.id, username: user.username };
+  }
+}
+
+/**
+ * Like sample-app/user/user.service.ts: argon2id verification on libuv's thread pool (`async`), or — the control that
+ * shows what the storm test catches — `verifySync` on the event loop (`sync`).
+ */
+export class Argon2UserLookup extends PlainUserLookup {
+  private constructor(
+    private readonly passwordHash: string,
+    private readonly dummyHash: string,
+    private readonly mode: 'async' | 'sync',
+  ) {
+    super();
+  }
+
+  static async create(mode: 'async' | 'sync'): Promise<Argon2UserLookup> {
+    return new Argon2UserLookup(await hash(BENCH_PASSWORD, ARGON2_OPTIONS), await hash(`dummy-${Math.random()}`, ARGON2_OPTIONS), mode);
+  }
+
+  override async validateCredentials(username: string, password: string): Promise<BenchUser | null> {
+    const stored = username === BENCH_USERNAME ? this.passwordHash : this.dummyHash;
+    const ok = this.mode === 'sync' ? verifySync(stored, password) : await verify(stored, password);
+    return ok && username === BENCH_USERNAME ? { id: 1, username } : null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface BenchAppDependencies {
+  userLookup: UserLookup;
+  sessionStore?: SessionStore;
+  dataSource?: DataSource;
+  dbReadTarget?: DbReadTarget;
+}
+
+@Module({})
+export class BenchAppModule {
+  static register(config: ServerConfig, deps: BenchAppDependencies): DynamicModule {
+    const withDb = deps.dataSource !== undefined;
+    return {
+      module: BenchAppModule,
+      imports: [
+        DualTokenAuthModule.forRoot({
+          accessToken: { secret: ACCESS_SECRET, expiresIn: '2h' },
+          refreshToken: { secret: REFRESH_SECRET, expiresIn: '7d' },
+          userLookup: deps.userLookup,
+          sessionStore: deps.sessionStore ?? new InMemorySessionStore(),
+          rejectRevokedAccessTokens: config.sessionCheck,
+          rateLimit: false,
+        }),
+        JwtModule.register({ secret: TUTORIAL_SECRET, signOptions: { expiresIn: 7200 } }),
+        ...(config.passport ? [PassportModule] : []),
+      ],
+      controllers: [BenchController, ...(config.passport ? [PassportController] : []), ...(withDb ? [DbController] : [])],
+      providers: [
+        AllowAllGuard,
+        TutorialJwtGuard,
+        ...(config.passport ? [JwtStrategy] : []),
+        ...(withDb
+          ? [
+              { provide: BENCH_DATA_SOURCE, useValue: deps.dataSource },
+              { provide: DB_READ_TARGET, useValue: deps.dbReadTarget },
+            ]
+          : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,334 @@
+// Turns the measurements into bench/results/latest.md (and the raw numbers into latest.json).
+import type { LoadResult } from './load.js';
+import type { MicroRow } from './micro.js';
+import type { ReadyMessage } from './shared.js';
+import type { Settings } from './settings.js';
+import { max, median, min } from './stats.js';
+import type { MachineInfo } from './system.js';
+
+export interface ScenarioResult {
+  id: string;
+  group: 'express' | 'fastify' | 'mysql';
+  label: string;
+  /** Scenario whose req/s this one is divided by (the same adapter's unguarded route). */
+  baseline?: string;
+  note?: string;
+  rounds: LoadResult[];
+}
+
+export interface StormResult {
+  id: string;
+  label: string;
+  note: string;
+  /** Whether the ≤ 2× target is judged on this row. */
+  target: boolean;
+  poolThreads: ReadyMessage['poolThreads'];
+  idle: LoadResult[];
+  storm: LoadResult[];
+  loginsPerSecond: number[];
+  loginErrors: number;
+}
+
+export interface MemoryResult {
+  totalRequests: number;
+  tokens: number;
+  rejected: number;
+  seconds: number;
+  /** RSS and heap as found, then after a forced full GC (the settled state, judged by the target). */
+  checkpoints: { requests: number; rss: number; heapUsed: number; rssAfterGc: number; heapUsedAfterGc: number }[];
+}
+
+export interface BenchReport {
+  settings: Settings;
+  machine: MachineInfo;
+  environmentNotes: string[];
+  busyAtStart: string[];
+  busyAtEnd?: string[];
+  loadAverageEnd?: number[];
+  coreBusyPct?: Record<number, number>;
+  totalSeconds?: number;
+  scenarios: ScenarioResult[];
+  skipped: string[];
+  database?: { image: string; placement: string };
+  storm?: StormResult[];
+  memory?: MemoryResult;
+  micro?: MicroRow[];
+}
+
+interface Summary {
+  result: ScenarioResult;
+  rps: number;
+  rpsMin: number;
+  rpsMax: number;
+  p50: number;
+  p99: number;
+  cpuUs: number;
+  serverCpu: number;
+  foreign: number;
+  errors: number;
+  /** Median req/s divided by the baseline's median req/s. */
+  ratio?: number;
+  /** Range of the per-round ratios (round i of this scenario / round i of the baseline). */
+  pairedMin?: number;
+  pairedMax?: number;
+  /** Baseline CPU µs per request divided by this one's: the capacity ratio when the server is the bottleneck. */
+  cpuRatio?: number;
+}
+
+function summarize(results: ScenarioResult[]): Map<string, Summary> {
+  const summaries = new Map<string, Summary>();
+  for (const result of results) {
+    const rps = result.rounds.map((r) => r.rps);
+    summaries.set(result.id, {
+      result,
+      rps: median(rps),
+      rpsMin: min(rps),
+      rpsMax: max(rps),
+      p50: median(result.rounds.map((r) => r.p50)),
+      p99: median(result.rounds.map((r) => r.p99)),
+      cpuUs: median(result.rounds.map((r) => r.cpuUsPerRequest)),
+      serverCpu: median(result.rounds.map((r) => r.serverCpuPct)),
+      foreign: median(result.rounds.map((r) => r.foreignPct)),
+      errors: result.rounds.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    });
+  }
+  for (const summary of summaries.values()) {
+    const base = summary.result.baseline ? summaries.get(summary.result.baseline) : undefined;
+    if (!base) continue;
+    summary.ratio = summary.rps / base.rps;
+    const paired = summary.result.rounds.map((r, i) => r.rps / (base.result.rounds[i]?.rps ?? Number.NaN)).filter(Number.isFinite);
+    summary.pairedMin = min(paired);
+    summary.pairedMax = max(paired);
+    summary.cpuRatio = base.cpuUs / summary.cpuUs;
+  }
+  return summaries;
+}
+
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const dec = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : n === Number.POSITIVE_INFINITY ? '∞ (no response)' : 'n/a');
+const ratio = (n: number | undefined, digits = 2) =>
+  n !== undefined && Number.isFinite(n) ? `${n.toFixed(digits)}×` : n === Number.POSITIVE_INFINITY ? '∞' : '—';
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+interface TargetLine {
+  name: string;
+  measured: string;
+  detail: string;
+  holds: boolean | undefined;
+}
+
+function ratioTarget(summaries: Map<string, Summary>, name: string, a: string, b: string, minimum: number, noiseFloor?: string): TargetLine {
+  const sa = summaries.get(a);
+  const sb = summaries.get(b);
+  if (!sa || !sb) return { name, measured: 'not measured', detail: '', holds: undefined };
+  const value = sa.rps / sb.rps;
+  const paired = sa.result.rounds.map((r, i) => r.rps / (sb.result.rounds[i]?.rps ?? Number.NaN)).filter(Number.isFinite);
+  const cpu = sb.cpuUs / sa.cpuUs;
+  const everyRound = paired.length > 0 && paired.every((p) => p >= minimum);
+  return {
+    name,
+    measured: ratio(value),
+    detail:
+      `rounds ${ratio(min(paired))}–${ratio(max(paired))}${everyRound ? ' (holds in every round)' : ''}; ` +
+      `by server CPU per request ${ratio(cpu)}` +
+      (noiseFloor && summaries.get(noiseFloor)
+        ? `; a guard that returns true measured ${ratio(summaries.get(noiseFloor)!.rps / sb.rps)} in this run (Nest's guard cost plus noise)`
+        : ''),
+    holds: value >= minimum,
+  };
+}
+
+export function renderReport(report: BenchReport): string {
+  const s = report.settings;
+  const m = report.machine;
+  const summaries = summarize(report.scenarios);
+  const lines: string[] = [];
+  const push = (...more: string[]) => lines.push(...more);
+
+  push(
+    `# nestjs-dual-token-auth benchmark (${s.profile})`,
+    '',
+    `Generated by \`npm run bench${s.profile === 'quick' ? ':quick' : ''}\` on ${m.date}.`,
+    '',
+    '| machine | |',
+    '|---|---|',
+    `| CPU | ${m.cpuModel}, ${m.cores} cores |`,
+    `| memory | ${m.memoryGiB} GiB |`,
+    `| Node.js | ${m.node} |`,
+    `| OS | ${m.os} |`,
+    `| load average at start / end | ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')} / ${(report.loadAverageEnd ?? []).map((l) => l.toFixed(2)).join(' ')} |`,
+    `| busy CPU time during the run | CPU 0 (load generator) ${dec(report.coreBusyPct?.[0] ?? Number.NaN, 0)}%, CPU 1 (servers) ${dec(report.coreBusyPct?.[1] ?? Number.NaN, 0)}% |`,
+    `| settings | ${s.rounds} interleaved rounds × ${s.duration} s per scenario after ${s.warmup} s warm-up, ${s.connections} connections, autocannon |`,
+    `| pinning | each server a child process under \`taskset -c 1\`; runner + autocannon under \`taskset -c 0\` |`,
+    `| total time | ${dec((report.totalSeconds ?? Number.NaN) / 60, 1)} min |`,
+    '',
+  );
+  for (const note of report.environmentNotes) push(`> **Note:** ${note}`, '');
+
+  // ---- targets
+  const targets: TargetLine[] = [
+    ratioTarget(summaries, 'Express: our guard ≥ 0.93× unguarded', 'express-ours', 'express-open', 0.93, 'express-allow-all'),
+    ratioTarget(summaries, 'Fastify: our guard ≥ 0.70× unguarded', 'fastify-ours', 'fastify-open', 0.7, 'fastify-allow-all'),
+    ratioTarget(summaries, 'Express: our guard ≥ 4× passport-jwt', 'express-ours', 'express-passport', 4),
+    ratioTarget(summaries, 'Fastify: our guard ≥ 15× tutorial guard', 'fastify-ours', 'fastify-tutorial', 15),
+    ratioTarget(summaries, 'Express: session check on ≥ 0.85× unguarded', 'express-ours-session', 'express-open', 0.85, 'express-allow-all'),
+    ratioTarget(summaries, 'MySQL: refresh with rotation ≥ 0.5× one-read route', 'mysql-refresh', 'mysql-read', 0.5),
+  ];
+  const stormTarget = report.storm?.find((r) => r.target);
+  if (stormTarget) {
+    const idleP99 = median(stormTarget.idle.map((r) => r.p99));
+    const stormP99 = median(stormTarget.storm.map((r) => r.p99));
+    const paired = stormTarget.storm.map((r, i) => r.p99 / (stormTarget.idle[i]?.p99 ?? Number.NaN)).filter(Number.isFinite);
+    targets.push({
+      name: 'Login storm: guarded p99 ≤ 2× idle p99',
+      measured: ratio(stormP99 / idleP99),
+      detail: `p99 ${dec(idleP99)} ms idle → ${dec(stormP99)} ms during ${int(median(stormTarget.loginsPerSecond))} logins/s; rounds ${ratio(min(paired))}–${ratio(max(paired))}`,
+      holds: stormP99 / idleP99 <= 2,
+    });
+  } else {
+    targets.push({ name: 'Login storm: guarded p99 ≤ 2× idle p99', measured: 'not measured', detail: '', holds: undefined });
+  }
+  if (report.memory && report.memory.checkpoints.length >= 3) {
+    const checkpoints = report.memory.checkpoints;
+    const first = checkpoints[1]!;
+    const last = checkpoints[checkpoints.length - 1]!;
+    const growth = (last.rssAfterGc - first.rssAfterGc) / first.rssAfterGc;
+    const rawGrowth = (last.rss - first.rss) / first.rss;
+    const pct = (g: number) => `${g >= 0 ? '+' : ''}${(g * 100).toFixed(1)}%`;
+    targets.push({
+      name: `Memory: RSS after ${int(last.requests)} guarded requests within 10% of RSS after ${int(first.requests)}`,
+      measured: pct(growth),
+      detail:
+        `settled (after a full GC) ${mib(first.rssAfterGc)} → ${mib(last.rssAfterGc)}; as found ${mib(first.rss)} → ${mib(last.rss)} (${pct(rawGrowth)}); ` +
+        `heap after GC ${mib(first.heapUsedAfterGc)} → ${mib(last.heapUsedAfterGc)}${s.profile === 'quick' ? ' (quick profile: fewer requests, indicative only)' : ''}`,
+      holds: growth <= 0.1,
+    });
+  } else {
+    targets.push({ name: 'Memory: RSS growth ≤ 10%', measured: 'not measured', detail: '', holds: undefined });
+  }
+  push('## Targets', '', '| target | measured | | details |', '|---|---|---|---|');
+  for (const t of targets) push(`| ${t.name} | ${t.measured} | ${t.holds === undefined ? '—' : t.holds ? '✅ holds' : '❌ misses'} | ${t.detail} |`);
+  push(
+    '',
+    'Ratios are medians of req/s measured in this run (same machine state); "rounds" gives the range of the per-round ratios ' +
+      '(round *i* of one scenario against round *i* of the other, run back to back), and "by server CPU per request" the ratio ' +
+      'of the server CPU time spent per request, which is the capacity ratio when the server (not the load generator) is the bottleneck.',
+    '',
+  );
+  if (report.skipped.length) {
+    push('**Not measured:**', '');
+    for (const skip of report.skipped) push(`- ${skip}`);
+    push('');
+  }
+
+  // ---- throughput table
+  if (report.scenarios.length) {
+    push(
+      '## Throughput',
+      '',
+      '| scenario | req/s (median) | spread (min–max) | p50 ms | p99 ms | vs unguarded | per-round ratios | server CPU µs/req | server CPU | other load on CPU 1 |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const summary of summaries.values()) {
+      const r = summary;
+      push(
+        `| ${r.result.label}${r.errors ? ` (${int(r.errors)} errors)` : ''} | ${int(r.rps)} | ${int(r.rpsMin)}–${int(r.rpsMax)} | ${dec(r.p50)} | ${dec(r.p99)} | ` +
+          `${r.ratio === undefined ? '1.00× (baseline)' : ratio(r.ratio)} | ${r.pairedMin === undefined ? '' : `${ratio(r.pairedMin)}–${ratio(r.pairedMax)}`} | ` +
+          `${dec(r.cpuUs, 1)} | ${dec(r.serverCpu, 0)}% | ${dec(r.foreign, 0)}% |`,
+      );
+    }
+    push('');
+    const notes = [...summaries.values()].filter((r) => r.result.note).map((r) => `- *${r.result.label}*: ${r.result.note}`);
+    if (notes.length) push(...notes, '');
+    const unsaturated = [...summaries.values()].filter((r) => r.result.group !== 'mysql' && r.serverCpu < 90);
+    if (unsaturated.length) {
+      push(
+        `- Servers below 90% CPU during their rounds (the single-core load generator, not the server, set the pace, so ` +
+          `req/s ratios understate the difference; see CPU µs/req): ${unsaturated.map((r) => `${r.result.id} ${dec(r.serverCpu, 0)}%`).join(', ')}.`,
+        '',
+      );
+    }
+    if (report.database) push(`- Database: \`${report.database.image}\`, ${report.database.placement}.`, '');
+    push(
+      '- *vs unguarded*: this scenario\'s median req/s divided by the median of the same adapter\'s unguarded route ' +
+        '(for MySQL: the unguarded one-read route). Every scenario runs in its own server process with the same route table; ' +
+        'latencies are measured by the load generator for every 2xx response.',
+      '',
+    );
+  }
+
+  // ---- storm
+  if (report.storm?.length) {
+    push(
+      '## Guarded route during a login storm',
+      '',
+      `${s.connections} connections on the guarded route while ${s.stormConnections} connections log in continuously ` +
+        '(argon2id, 19 MiB, t=2, like sample-app); each round measures idle and storm back to back.',
+      '',
+      '| hashing | idle req/s | idle p50 / p99 ms | storm req/s | storm p50 / p99 ms | p99 storm ÷ idle | logins/s |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const row of report.storm) {
+      const idleP99 = median(row.idle.map((r) => r.p99));
+      const stormP99 = median(row.storm.map((r) => (r.ok > 0 ? r.p99 : Number.POSITIVE_INFINITY)));
+      push(
+        `| ${row.label}${row.target ? ' **(target)**' : ''} | ${int(median(row.idle.map((r) => r.rps)))} | ${dec(median(row.idle.map((r) => r.p50)))} / ${dec(idleP99)} | ` +
+          `${int(median(row.storm.map((r) => r.rps)))} | ${dec(median(row.storm.map((r) => r.p50)))} / ${dec(stormP99)} | ${ratio(stormP99 / idleP99)} | ` +
+          `${int(median(row.loginsPerSecond))}${row.loginErrors ? ` (${row.loginErrors} failed)` : ''} |`,
+      );
+    }
+    push('');
+    for (const row of report.storm) push(`- *${row.label}*: ${row.note}.`);
+    push('');
+  }
+
+  // ---- memory
+  if (report.memory) {
+    const mem = report.memory;
+    push(
+      '## Memory',
+      '',
+      `Express, our guard with the session check, ${int(mem.totalRequests)} requests in ${dec(mem.seconds, 0)} s, each carrying the next of ` +
+        `${int(mem.tokens)} access tokens of distinct sessions (verifier cache 1,000 entries and session-activity cache churn)` +
+        `${mem.rejected ? `, ${int(mem.rejected)} rejected` : ''}.`,
+      '',
+      '| requests | RSS as found | heap used as found | RSS after full GC | heap used after full GC |',
+      '|---:|---:|---:|---:|---:|',
+      ...mem.checkpoints.map((c) => `| ${int(c.requests)} | ${mib(c.rss)} | ${mib(c.heapUsed)} | ${mib(c.rssAfterGc)} | ${mib(c.heapUsedAfterGc)} |`),
+      '',
+      'The target compares the settled RSS (after a forced full collection at each checkpoint); RSS as found also moves with where the collector happens to be in its cycle.',
+      '',
+    );
+  }
+
+  // ---- micro
+  if (report.micro?.length) {
+    push(
+      '## Sign and verify (micro-benchmark, one core)',
+      '',
+      '| library | operation | µs/op (median) | spread | ops/s |',
+      '|---|---|---:|---:|---:|',
+      ...report.micro.map(
+        (r) => `| ${r.group} | ${r.operation} | ${dec(r.nsPerOp / 1000, 2)} | ${dec(r.minNs / 1000, 2)}–${dec(r.maxNs / 1000, 2)} | ${int(1e9 / r.nsPerOp)} |`,
+      ),
+      '',
+      'DualTokenService verifies through fast-jwt with the key prepared once and the algorithm pinned; access-token ' +
+        'verifications are cached (1,000 tokens). jsonwebtoken (under @nestjs/jwt and passport-jwt) parses a string key on every call.',
+      '',
+    );
+  }
+
+  // ---- noise
+  push(
+    '## Noise',
+    '',
+    'The machine is shared with other engineers\' test runs, so absolute numbers drift between runs; compare ratios ' +
+      'taken within one run. The "other load on CPU 1" column is the busy time of the servers\' core not spent by the ' +
+      'server under test (other processes); rounds with a high value are noisy.',
+    '',
+    `- Busiest processes at start: ${report.busyAtStart.map((p) => `\`${p}\``).join(', ') || 'n/a'}`,
+    `- Busiest processes at end: ${(report.busyAtEnd ?? []).map((p) => `\`${p}\``).join(', ') || 'n/a'}`,
+    '',
+  );
+  return lines.join('\n');
+}

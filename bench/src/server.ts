@@ -1,0 +1,139 @@
+// One bench server: a child process of the runner, started as `taskset -c 1 node bench/dist/server.js` with its
+// configuration in BENCH_SERVER. Reports its port and a pool of tokens over IPC, answers memory probes, and exits when
+// the runner goes away.
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { hash } from '@node-rs/argon2';
+import { SessionService, type SessionStore } from 'nestjs-dual-token-auth';
+import { CreateDualTokenSessions1764200000000, DualTokenSessionEntity, TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
+import { DataSource } from 'typeorm';
+import { ARGON2_OPTIONS, Argon2UserLookup, BenchAppModule, PlainUserLookup, type DbReadTarget } from './app.js';
+import type { ReadyMessage, RunnerMessage, ServerConfig, ServerMessage } from './shared.js';
+
+function send(message: ServerMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.BENCH_SERVER ?? '{}') as ServerConfig;
+  const notes: string[] = [];
+  const poolThreads = config.poolCpu === undefined ? [] : await moveThreadPool(config.poolCpu, notes);
+
+  let dataSource: DataSource | undefined;
+  let sessionStore: SessionStore | undefined;
+  const dbReadTarget: DbReadTarget = { sessionId: '' };
+  if (config.mysqlUrl) {
+    dataSource = await new DataSource({
+      type: 'mysql',
+      url: config.mysqlUrl,
+      entities: [DualTokenSessionEntity],
+      migrations: [CreateDualTokenSessions1764200000000],
+      migrationsRun: true,
+    }).initialize();
+    sessionStore = new TypeOrmSessionStore(dataSource);
+  }
+  const userLookup = config.argon2 ? await Argon2UserLookup.create(config.argon2) : new PlainUserLookup();
+
+  const module = BenchAppModule.register(config, { userLookup, sessionStore, dataSource, dbReadTarget });
+  let app: INestApplication;
+  if (config.adapter === 'fastify') {
+    app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), { logger: ['error', 'warn'] });
+  } else {
+    app = await NestFactory.create(module, new ExpressAdapter(), { logger: ['error', 'warn'] });
+  }
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+
+  const sessions = app.get(SessionService);
+  const jwt = app.get(JwtService);
+  const ours: string[] = [];
+  const tutorial: string[] = [];
+  for (let i = 1; i <= Math.max(1, config.tokenPool); i += 1) {
+    const pair = await sessions.startSession({ userId: i, username: `user${i}` });
+    ours.push(pair.access_token);
+    tutorial.push(jwt.sign({ sub: String(i), username: `user${i}` }));
+  }
+  if (dataSource) {
+    const row = await dataSource.getRepository(DualTokenSessionEntity).findOne({ where: {}, order: { createdAt: 'ASC' } });
+    dbReadTarget.sessionId = row!.id;
+  }
+
+  process.on('message', (message: RunnerMessage) => {
+    if (message.type !== 'memory') return;
+    const before = process.memoryUsage();
+    // With --expose-gc (the memory test), also report the settled state after a full collection.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const after = gc ? process.memoryUsage() : undefined;
+    send({ type: 'memory', ...before, ...(after ? { rssAfterGc: after.rss, heapUsedAfterGc: after.heapUsed } : {}) });
+  });
+  // The runner owns this process: when it goes away (normally or not), so does the server.
+  process.on('disconnect', () => {
+    void app.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  });
+  const ready: ReadyMessage = { type: 'ready', port, pid: process.pid, ours, tutorial, poolThreads, notes };
+  send(ready);
+}
+
+/**
+ * Moves libuv's worker threads (where `@node-rs/argon2` runs) to `cpu` at nice 19. They already exist (Node's ESM
+ * loader reads files through the pool), so they are found by what they do: the four threads other than the main one
+ * that burn the most CPU during a burst of argon2 hashes.
+ */
+async function moveThreadPool(cpu: number, notes: string[]): Promise<ReadyMessage['poolThreads']> {
+  const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const before = threadCpuTicks();
+  await Promise.all(Array.from({ length: poolSize * 6 }, (_, i) => hash(`burst-${i}`, ARGON2_OPTIONS)));
+  const after = threadCpuTicks();
+  const busiest = [...after.entries()]
+    .filter(([tid]) => tid !== process.pid)
+    .map(([tid, ticks]) => ({ tid, delta: ticks - (before.get(tid) ?? 0) }))
+    .sort((a, b) => b.delta - a.delta)
+    .slice(0, poolSize);
+  const threads: ReadyMessage['poolThreads'] = [];
+  for (const { tid, delta } of busiest) {
+    if (delta <= 0) continue;
+    execFileSync('taskset', ['-p', '-c', String(cpu), String(tid)], { stdio: 'ignore' });
+    execFileSync('renice', ['-n', '19', '-p', String(tid)], { stdio: 'ignore' });
+    threads.push({ tid, cpus: threadCpus(tid), nice: threadNice(tid) });
+  }
+  if (threads.length !== poolSize) notes.push(`found ${threads.length} of ${poolSize} libuv pool threads`);
+  return threads;
+}
+
+function threadCpuTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const fields = statFields(`/proc/self/task/${tid}/stat`);
+    ticks.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+  }
+  return ticks;
+}
+
+/** Fields of a /proc stat file after the `(comm)` field: index 0 is `state`, 11 `utime`, 12 `stime`, 16 `nice`. */
+function statFields(path: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+function threadCpus(tid: number): string {
+  const status = readFileSync(`/proc/self/task/${tid}/status`, 'utf8');
+  return /Cpus_allowed_list:\s*(\S+)/.exec(status)?.[1] ?? '?';
+}
+
+function threadNice(tid: number): number {
+  return Number(statFields(`/proc/self/task/${tid}/stat`)[16]);
+}
+
+main().catch((error: unknown) => {
+  console.error('[bench server] failed to start:', error);
+  process.exit(1);
+});

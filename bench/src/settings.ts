@@ -1,0 +1,69 @@
+// Benchmark settings: a profile (`full` by default, `quick` for `npm run bench:quick`) overridden by environment variables.
+import { fileURLToPath } from 'node:url';
+
+export type Section = 'http' | 'mysql' | 'storm' | 'memory' | 'micro';
+const ALL_SECTIONS: Section[] = ['http', 'mysql', 'storm', 'memory', 'micro'];
+
+export interface Settings {
+  profile: 'full' | 'quick';
+  /** Measured rounds per scenario (interleaved across scenarios). */
+  rounds: number;
+  /** Seconds per measured round. */
+  duration: number;
+  /** Seconds of warm-up load per server before the first round. */
+  warmup: number;
+  connections: number;
+  /** Guarded requests of the memory test; RSS is compared after the first tenth and at the end. */
+  memoryRequests: number;
+  /** Distinct access tokens cycled through by the memory test (more than the verifier cache holds). */
+  memoryTokens: number;
+  /** Milliseconds per micro-benchmark measurement. */
+  microMs: number;
+  /** Concurrent logins of the login storm. */
+  stormConnections: number;
+  /** Run the informational storm variant with hashing on the event loop's own core. */
+  stormSameCore: boolean;
+  sections: Section[];
+  /** Write a V8 CPU profile of every server into bench/results/profiles. */
+  cpuProfile: boolean;
+  reportPath: string;
+  jsonPath: string;
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
+export function loadSettings(): Settings {
+  const profile = process.env.BENCH_PROFILE === 'quick' ? 'quick' : 'full';
+  const quick = profile === 'quick';
+  const sections = process.env.BENCH_ONLY
+    ? (process.env.BENCH_ONLY.split(',').map((s) => s.trim()) as Section[])
+    : ALL_SECTIONS;
+  for (const section of sections) {
+    if (!ALL_SECTIONS.includes(section)) throw new Error(`BENCH_ONLY: unknown section "${section}" (known: ${ALL_SECTIONS.join(', ')})`);
+  }
+  const reportName = quick ? 'quick' : 'latest';
+  return {
+    profile,
+    rounds: Math.round(numberFromEnv('BENCH_ROUNDS', quick ? 2 : 5)),
+    duration: numberFromEnv('BENCH_DURATION', quick ? 1.5 : 5),
+    warmup: numberFromEnv('BENCH_WARMUP', quick ? 1 : 3),
+    connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 50)),
+    memoryRequests: Math.round(numberFromEnv('BENCH_MEMORY_REQUESTS', quick ? 50_000 : 1_000_000)),
+    memoryTokens: Math.round(numberFromEnv('BENCH_MEMORY_TOKENS', quick ? 2000 : 5000)),
+    microMs: numberFromEnv('BENCH_MICRO_MS', quick ? 100 : 400),
+    stormConnections: Math.round(numberFromEnv('BENCH_STORM_CONNECTIONS', 50)),
+    stormSameCore: process.env.BENCH_STORM_SAME_CORE ? process.env.BENCH_STORM_SAME_CORE !== '0' : !quick,
+    sections,
+    cpuProfile: process.env.BENCH_CPU_PROFILE === '1',
+    reportPath: process.env.BENCH_REPORT ?? `${RESULTS_DIR}${reportName}.md`,
+    jsonPath: (process.env.BENCH_REPORT ?? `${RESULTS_DIR}${reportName}.md`).replace(/\.md$/, '') + '.json',
+  };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+describe('VerifiedTokenCache', () => {
+  const now = 1_800_000_000_000;
+  const payload = (exp: number, nbf?: number) => ({ sub: '1', exp, ...(nbf === undefined ? {} : { nbf }) });
+
+  it('answers a verified token until its exp (plus tolerance) and forgets it afterwards', () => {
+    const cache = new VerifiedTokenCache(10, 2000);
+    const verified = payload(now / 1000 + 60);
+    cache.set('token-a', verified);
+    expect(cache.get('token-a', now)).toBe(verified);
+    expect(cache.get('token-a', now + 61_000)).toBe(verified); // within the 2 s tolerance
+    expect(cache.get('token-a', now + 62_000)).toBeUndefined();
+    expect(cache.get('token-a', now)).toBeUndefined(); // dropped on the expired hit
+  });
+
+  it('does not answer before nbf (minus tolerance)', () => {
+    const cache = new VerifiedTokenCache(10, 0);
+    cache.set('future', payload(now / 1000 + 120, now / 1000 + 60));
+    expect(cache.get('future', now)).toBeUndefined();
+  });
+
+  it('only matches the exact token text and never grows past its bound', () => {
+    const cache = new VerifiedTokenCache(3, 0);
+    for (const token of ['t1', 't2', 't3', 't4']) cache.set(token, payload(now / 1000 + 60));
+    expect(cache.get('t1', now)).toBeUndefined(); // oldest evicted
+    expect(cache.get('t4', now)).toBeDefined();
+    expect(cache.get('t4 ', now)).toBeUndefined();
+  });
+
+  it('ignores payloads without exp', () => {
+    const cache = new VerifiedTokenCache(3, 0);
+    cache.set('no-exp', { sub: '1' });
+    expect(cache.get('no-exp', now)).toBeUndefined();
+  });
+});
