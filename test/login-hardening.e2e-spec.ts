@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Argon2PasswordHasher } from 'nestjs-dual-token-auth/argon2';
 import { HttpClient, type HttpResult } from './harness/http-client.js';
-import { startTestDatabase, type TestDatabase } from './harness/mysql-database.js';
-import { startSampleApp, type RunningSampleApp } from './harness/sample-app-server.js';
+import { useSampleAppsOnMySql } from './harness/sample-apps-on-mysql.js';
 import { SourceAddressHttpClient } from './harness/source-address-http.js';
 
 const INVALID_CREDENTIALS = { statusCode: 401, message: '用户名或密码错误', error: 'Unauthorized' };
@@ -38,12 +37,10 @@ function expectThrottled(response: HttpResult, maxRetryAfterSeconds: number): vo
 
 // Brute force, user enumeration and password storage on the sample app over HTTP, against real MySQL.
 describe('sample app: login hardening on MySQL', () => {
-  let database: TestDatabase;
-  const running: RunningSampleApp[] = [];
+  const apps = useSampleAppsOnMySql();
 
   async function start(env: Record<string, string> = {}): Promise<{ http: HttpClient; fromOtherIp: SourceAddressHttpClient }> {
-    const sample = await startSampleApp({ DATABASE_URL: database.url, ...env });
-    running.push(sample);
+    const sample = await apps.start(env);
     return { http: new HttpClient(sample.baseUrl), fromOtherIp: new SourceAddressHttpClient(sample.baseUrl, OTHER_IP) };
   }
 
@@ -55,17 +52,6 @@ describe('sample app: login hardening on MySQL', () => {
   const login = (http: HttpClient | SourceAddressHttpClient, username: string, password: string): Promise<HttpResult<Tokens>> =>
     http.post<Tokens>('/user/login', { username, password });
 
-  beforeAll(async () => {
-    database = await startTestDatabase();
-  }, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((sample) => sample.close()));
-  });
-
-  afterAll(async () => {
-    await database?.stop();
-  });
 
   describe('user enumeration', () => {
     it('an unknown user and a wrong password get the same status, body and content type', async () => {
@@ -195,7 +181,7 @@ describe('sample app: login hardening on MySQL', () => {
       const { http } = await start();
       const username = unique('stored');
       await register(http, username, 'Stored-pass-1');
-      const rows = await database.query<{ username: string; password: string }>('SELECT username, password FROM `user`');
+      const rows = await apps.database.query<{ username: string; password: string }>('SELECT username, password FROM `user`');
       // guang (seeded), the registered users of the throttling tests and this one: every row is a current argon2id hash.
       expect(rows.map((row) => row.username)).toEqual(expect.arrayContaining(['guang', username]));
       for (const row of rows) expect(row.password).toMatch(CURRENT_HASH);
@@ -203,7 +189,7 @@ describe('sample app: login hardening on MySQL', () => {
       expect(stored.password).not.toContain('Stored-pass-1');
       // The salt is random: two users with one password never share a hash.
       await register(http, `${username}-twin`, 'Stored-pass-1');
-      const [twin] = await database.query<{ password: string }>('SELECT password FROM `user` WHERE username = ?', [`${username}-twin`]);
+      const [twin] = await apps.database.query<{ password: string }>('SELECT password FROM `user` WHERE username = ?', [`${username}-twin`]);
       expect(twin.password).toMatch(CURRENT_HASH);
       expect(twin.password).not.toBe(stored.password);
     });
@@ -214,13 +200,13 @@ describe('sample app: login hardening on MySQL', () => {
       const password = 'Legacy-pass-1';
       const weakHash = await new Argon2PasswordHasher({ memoryCost: 4096, timeCost: 1 }).hash(password);
       expect(weakHash).toMatch(/^\$argon2id\$v=19\$m=4096,t=1,p=1\$/);
-      await database.query('INSERT INTO `user` (username, password) VALUES (?, ?)', [username, weakHash]);
+      await apps.database.query('INSERT INTO `user` (username, password) VALUES (?, ?)', [username, weakHash]);
 
       const first = await login(http, username, password);
       expect(first.status).toBe(201);
       expect((await http.get('/bbb', first.body.access_token)).status).toBe(200);
 
-      const [row] = await database.query<{ password: string }>('SELECT password FROM `user` WHERE username = ?', [username]);
+      const [row] = await apps.database.query<{ password: string }>('SELECT password FROM `user` WHERE username = ?', [username]);
       expect(row.password).toMatch(CURRENT_HASH);
       expect(row.password).not.toBe(weakHash);
       expect(await new Argon2PasswordHasher().verify(row.password, password)).toBe(true);
@@ -228,7 +214,7 @@ describe('sample app: login hardening on MySQL', () => {
       // The upgraded hash keeps working, and still refuses a wrong password.
       expect((await login(http, username, password)).status).toBe(201);
       expect((await login(http, username, 'Legacy-pass-2')).status).toBe(401);
-      const [again] = await database.query<{ password: string }>('SELECT password FROM `user` WHERE username = ?', [username]);
+      const [again] = await apps.database.query<{ password: string }>('SELECT password FROM `user` WHERE username = ?', [username]);
       expect(again.password).toBe(row.password);
     });
   });

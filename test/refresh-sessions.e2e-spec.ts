@@ -1,17 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { HttpClient, type HttpResult } from './harness/http-client.js';
-import { startTestDatabase, type TestDatabase } from './harness/mysql-database.js';
-import { startSampleApp, type RunningSampleApp } from './harness/sample-app-server.js';
+import { useSampleAppsOnMySql } from './harness/sample-apps-on-mysql.js';
 
 // Rotation, reuse detection, logout and the session list on the sample app, over HTTP, against real MySQL.
 describe('sample app: refresh sessions on MySQL', () => {
-  let database: TestDatabase;
-  const running: RunningSampleApp[] = [];
+  const apps = useSampleAppsOnMySql();
 
   async function start(env: Record<string, string> = {}): Promise<HttpClient> {
-    const sample = await startSampleApp({ DATABASE_URL: database.url, ...env });
-    running.push(sample);
-    return new HttpClient(sample.baseUrl);
+    return new HttpClient((await apps.start(env)).baseUrl);
   }
 
   async function login(http: HttpClient, userAgent = 'jest'): Promise<Tokens> {
@@ -22,17 +18,6 @@ describe('sample app: refresh sessions on MySQL', () => {
     return response.body;
   }
 
-  beforeAll(async () => {
-    database = await startTestDatabase();
-  }, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((sample) => sample.close()));
-  });
-
-  afterAll(async () => {
-    await database?.stop();
-  });
 
   it('rotates: each refresh returns a new refresh token and the new pair works', async () => {
     const http = await start();
@@ -78,7 +63,7 @@ describe('sample app: refresh sessions on MySQL', () => {
     expect((await http.get('/bbb', rotated.access_token)).status).toBe(401);
     // The other device is untouched.
     expect((await http.post('/user/refresh', { refresh_token: otherDevice.refresh_token })).status).toBe(201);
-    const [row] = await database.query<{ revoked_reason: string }>(
+    const [row] = await apps.database.query<{ revoked_reason: string }>(
       'SELECT revoked_reason FROM dual_token_sessions WHERE id = ?',
       [claims(victim.refresh_token).sid],
     );
@@ -111,7 +96,7 @@ describe('sample app: refresh sessions on MySQL', () => {
     expect(results.map((result) => result.status)).toEqual(Array(30).fill(201));
     // Exactly one rotation happened: every caller holds generation 1 of the same family.
     expect(new Set(results.map((result) => claims(result.body.refresh_token).gen))).toEqual(new Set([1]));
-    const [row] = await database.query<{ generation: number; revoked_at: unknown }>(
+    const [row] = await apps.database.query<{ generation: number; revoked_at: unknown }>(
       'SELECT generation, revoked_at FROM dual_token_sessions WHERE id = ?',
       [claims(initial.refresh_token).sid],
     );
@@ -132,7 +117,7 @@ describe('sample app: refresh sessions on MySQL', () => {
     );
     expect(results.every((result) => result.status === 201)).toBe(true);
     expect(new Set(results.map((result) => claims(result.body.refresh_token).gen))).toEqual(new Set([1]));
-    const [row] = await database.query<{ generation: number; revoked_at: unknown }>(
+    const [row] = await apps.database.query<{ generation: number; revoked_at: unknown }>(
       'SELECT generation, revoked_at FROM dual_token_sessions WHERE id = ?',
       [claims(initial.refresh_token).sid],
     );
@@ -219,9 +204,9 @@ describe('sample app: refresh sessions on MySQL', () => {
   });
 
   it('sessions survive a restart of the app', async () => {
-    const before = await start();
-    const session = await login(before);
-    await running.pop()!.close();
+    const first = await apps.start();
+    const session = await login(new HttpClient(first.baseUrl));
+    await first.close();
     const after = await start();
     expect((await after.get('/bbb', session.access_token)).status).toBe(200);
     expect((await after.post('/user/refresh', { refresh_token: session.refresh_token })).status).toBe(201);
@@ -231,9 +216,9 @@ describe('sample app: refresh sessions on MySQL', () => {
     const http = await start();
     await http.post('/user/register', { username: 'leaving-user', password: 'leaving-pass-1' });
     const session = (await http.post<Tokens>('/user/login', { username: 'leaving-user', password: 'leaving-pass-1' })).body;
-    await database.query('DELETE FROM `user` WHERE username = ?', ['leaving-user']);
+    await apps.database.query('DELETE FROM `user` WHERE username = ?', ['leaving-user']);
     expect((await http.post('/user/refresh', { refresh_token: session.refresh_token })).status).toBe(401);
-    const [row] = await database.query<{ revoked_reason: string }>('SELECT revoked_reason FROM dual_token_sessions WHERE id = ?', [
+    const [row] = await apps.database.query<{ revoked_reason: string }>('SELECT revoked_reason FROM dual_token_sessions WHERE id = ?', [
       claims(session.refresh_token).sid,
     ]);
     expect(row.revoked_reason).toBe('user-not-found');

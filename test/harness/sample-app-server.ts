@@ -29,10 +29,12 @@ export async function startSampleApp(env: Record<string, string | undefined> = {
   const app = await createSampleApp(config, false);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
+  let closing: Promise<void> | undefined;
   return {
     app,
     config,
     baseUrl: `http://127.0.0.1:${address.port}`,
-    close: () => app.close(),
+    // Idempotent, so a test may close an app early (restart scenarios) and the suite's cleanup may close it again.
+    close: () => (closing ??= app.close()),
   };
 }

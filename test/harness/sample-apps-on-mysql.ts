@@ -1,0 +1,41 @@
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
+import { startTestDatabase, type TestDatabase } from './mysql-database.js';
+import { startSampleApp, type RunningSampleApp } from './sample-app-server.js';
+
+/** One MySQL database per suite, and sample apps on it that are closed after each test. */
+export interface SampleAppsOnMySql {
+  /** The suite's database (available from the first test on). */
+  readonly database: TestDatabase;
+  /** Starts a sample app on the suite's database with extra environment variables; it is closed after the test. */
+  start(env?: Record<string, string>): Promise<RunningSampleApp>;
+}
+
+/** Registers the suite's hooks: database up before all tests, apps closed after each, database stopped after all. */
+export function useSampleAppsOnMySql(): SampleAppsOnMySql {
+  let database: TestDatabase | undefined;
+  const running: RunningSampleApp[] = [];
+
+  beforeAll(async () => {
+    database = await startTestDatabase();
+  }, 180_000);
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((sample) => sample.close()));
+  });
+
+  afterAll(async () => {
+    await database?.stop();
+  });
+
+  return {
+    get database(): TestDatabase {
+      if (!database) throw new Error('the test database is not started yet (use it inside tests or hooks)');
+      return database;
+    },
+    async start(env: Record<string, string> = {}): Promise<RunningSampleApp> {
+      const sample = await startSampleApp({ DATABASE_URL: this.database.url, ...env });
+      running.push(sample);
+      return sample;
+    },
+  };
+}
