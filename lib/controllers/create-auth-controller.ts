@@ -188,7 +188,6 @@ export function createAuthController(registration: Required<DualTokenAuthRegistr
         return this.deliver(await mapStoreErrors(() => this.sessions.refresh(refreshToken)), response);
       } catch (error) {
         if (error instanceof InvalidTokenError || error instanceof SessionRejectedError) {
-          if (error instanceof InvalidTokenError) this.events.publish({ type: 'refresh.rejected', reason: error.reason });
           this.cookie?.clear(response);
           throw new UnauthorizedException(this.config.messages.tokenInvalid);
         }

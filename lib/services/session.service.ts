@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
+import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
 import type { SessionRecord } from '../interfaces/session-store.interface.js';
-import type { AccessTokenClaims, TokenPairResponse, UserId } from '../interfaces/token-payloads.interface.js';
+import type { AccessTokenClaims, RefreshTokenPayload, TokenPairResponse, UserId } from '../interfaces/token-payloads.interface.js';
 import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
 import { AuthEventPublisher } from './auth-event-publisher.js';
 import { DualTokenService } from './dual-token.service.js';
@@ -102,7 +103,13 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
    * and {@link SessionRejectedError} when its session says no (revoked, expired, reused, user gone).
    */
   async refresh(refreshToken: string): Promise<TokenPairResponse> {
-    const presented = this.tokens.verifyRefreshToken(refreshToken);
+    let presented: RefreshTokenPayload;
+    try {
+      presented = this.tokens.verifyRefreshToken(refreshToken);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) this.events.publish({ type: 'refresh.rejected', reason: error.reason });
+      throw error;
+    }
     try {
       return await this.rotateOrRecover(presented.sid, presented.sub, presented.userId, presented.gen);
     } catch (error) {

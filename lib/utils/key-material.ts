@@ -2,14 +2,12 @@ import { KeyObject } from 'node:crypto';
 import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interface.js';
 
 /**
- * Raw bytes of an HMAC secret given as a string, Buffer or secret `KeyObject`. Used to measure and compare secrets
- * at startup only.
+ * The key's bytes (secret bytes, or the PEM text of an asymmetric key), whatever form it was given in. Used to measure
+ * and compare keys at startup only.
  */
 export function describeKeyMaterial(key: KeyMaterial): Buffer {
-  if (key instanceof KeyObject) {
-    return key.type === 'secret' ? key.export() : Buffer.from(key.export({ format: 'pem', type: key.type === 'private' ? 'pkcs8' : 'spki' }));
-  }
-  return typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
+  const material = toFastJwtKey(key);
+  return typeof material === 'string' ? Buffer.from(material, 'utf8') : Buffer.from(material);
 }
 
 /**

@@ -136,17 +136,18 @@ function resolveTokenKind(
   const algorithm = kind.algorithm ?? defaultAlgorithm;
   const isHmac = algorithm.startsWith('HS');
   if (isHmac) {
-    if (kind.secret === undefined || kind.secret === null || describeKeyMaterial(kind.secret).length === 0) {
+    const secretBytes = kind.secret === undefined || kind.secret === null ? undefined : describeKeyMaterial(kind.secret);
+    if (!secretBytes || secretBytes.length === 0) {
       throw new InvalidAuthConfigurationError(
         `${name}.secret is missing: ${algorithm} needs a secret (for example from an environment variable)`,
       );
     }
-    if (describeKeyMaterial(kind.secret).toString('utf8', 0, 11) === '-----BEGIN ') {
+    if (secretBytes.toString('utf8', 0, 11) === '-----BEGIN ') {
       throw new InvalidAuthConfigurationError(
         `${name}.secret looks like a PEM key, but ${algorithm} is an HMAC algorithm: use privateKey/publicKey with RS256, ES256 or EdDSA`,
       );
     }
-    const length = describeKeyMaterial(kind.secret).length;
+    const length = secretBytes.length;
     if (length < MIN_HMAC_SECRET_BYTES) {
       const message = `${name}.secret is ${length} bytes; ${algorithm} needs at least ${MIN_HMAC_SECRET_BYTES} random bytes to resist offline guessing`;
       if (production) throw new InvalidAuthConfigurationError(message);
