@@ -1,23 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { HttpClient } from './harness/http-client.js';
-import { startTestDatabase, type TestDatabase } from './harness/mysql-database.js';
-import { startSampleApp, type RunningSampleApp } from './harness/sample-app-server.js';
+import type { HttpClient } from './harness/http-client.js';
+import { startSampleAppOnMySql, type SampleAppOnMySql } from './harness/sample-apps-on-mysql.js';
 
 // Bad input to login, refresh and register: always a 4xx that says what is wrong, never a 500.
 describe('sample app: bad input', () => {
-  let database: TestDatabase;
-  let sample: RunningSampleApp;
+  let suite: SampleAppOnMySql;
   let http: HttpClient;
 
   beforeAll(async () => {
-    database = await startTestDatabase();
-    sample = await startSampleApp({ DATABASE_URL: database.url });
-    http = new HttpClient(sample.baseUrl);
+    suite = await startSampleAppOnMySql();
+    ({ http } = suite);
   }, 180_000);
 
   afterAll(async () => {
-    await sample?.close();
-    await database?.stop();
+    await suite?.stop();
   });
 
   const messagesOf = (body: { message: string | string[] }): string => [body.message].flat().join(' | ');

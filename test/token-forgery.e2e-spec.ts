@@ -1,32 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt, nowSeconds, signHmacJwt, tamperPayload, unsignedJwt } from './harness/forge-jwt.js';
-import { HttpClient } from './harness/http-client.js';
-import { startTestDatabase, type TestDatabase } from './harness/mysql-database.js';
-import { startSampleApp, TEST_ACCESS_SECRET, TEST_REFRESH_SECRET, type RunningSampleApp } from './harness/sample-app-server.js';
+import type { HttpClient } from './harness/http-client.js';
+import { startSampleAppOnMySql, type SampleAppOnMySql } from './harness/sample-apps-on-mysql.js';
+import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from './harness/sample-app-server.js';
 
 const INVALID = { statusCode: 401, message: 'token 失效，请重新登录', error: 'Unauthorized' };
 
 // What an attacker would try with tokens, against the sample app on MySQL: every attempt is a 401, never a 500.
 describe('sample app: forged, swapped and expired tokens', () => {
-  let database: TestDatabase;
-  let sample: RunningSampleApp;
+  let suite: SampleAppOnMySql;
   let http: HttpClient;
   let tokens: { access_token: string; refresh_token: string };
   let access: ReturnType<typeof decodeJwt>;
   let refresh: ReturnType<typeof decodeJwt>;
 
   beforeAll(async () => {
-    database = await startTestDatabase();
-    sample = await startSampleApp({ DATABASE_URL: database.url, JWT_ACCESS_EXPIRES_IN: '1s' });
-    http = new HttpClient(sample.baseUrl);
+    // 2 s, not 1 s: JWT times are whole seconds, so a token lives between its lifetime minus one second and its lifetime.
+    suite = await startSampleAppOnMySql({ JWT_ACCESS_EXPIRES_IN: '2s' });
+    ({ http } = suite);
     tokens = (await http.post('/user/login', { username: 'guang', password: '123456' })).body;
     access = decodeJwt(tokens.access_token);
     refresh = decodeJwt(tokens.refresh_token);
   }, 180_000);
 
   afterAll(async () => {
-    await sample?.close();
-    await database?.stop();
+    await suite?.stop();
   });
 
   async function expectAccessRejected(token: string): Promise<void> {
@@ -85,10 +83,10 @@ describe('sample app: forged, swapped and expired tokens', () => {
     await expectAccessRejected(signHmacJwt(access.header, { ...access.payload, iat: nowSeconds() - 120, exp: nowSeconds() - 60 }, TEST_ACCESS_SECRET));
     await expectAccessRejected(signHmacJwt(access.header, { ...access.payload, nbf: nowSeconds() + 600, exp: nowSeconds() + 1200 }, TEST_ACCESS_SECRET));
     await expectRefreshRejected(signHmacJwt(refresh.header, { ...refresh.payload, exp: nowSeconds() - 1 }, TEST_REFRESH_SECRET));
-    // A genuinely issued access token with a 1 s lifetime, after it ran out.
+    // A genuinely issued access token with a 2 s lifetime, after it ran out.
     const fresh = (await http.post('/user/login', { username: 'guang', password: '123456' })).body;
     expect((await http.get('/bbb', fresh.access_token)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await new Promise((resolve) => setTimeout(resolve, 2200));
     await expectAccessRejected(fresh.access_token);
   });
 

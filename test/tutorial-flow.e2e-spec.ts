@@ -1,23 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { HttpClient } from './harness/http-client.js';
-import { startTestDatabase, type TestDatabase } from './harness/mysql-database.js';
-import { startSampleApp, type RunningSampleApp } from './harness/sample-app-server.js';
+import type { HttpClient } from './harness/http-client.js';
+import { startSampleAppOnMySql, type SampleAppOnMySql } from './harness/sample-apps-on-mysql.js';
+import type { TestDatabase } from './harness/mysql-database.js';
 
 // The reference tutorial's whole flow, on the sample app over real HTTP against real MySQL.
 describe('sample app: the tutorial flow on MySQL', () => {
+  let suite: SampleAppOnMySql;
   let database: TestDatabase;
-  let sample: RunningSampleApp;
   let http: HttpClient;
 
   beforeAll(async () => {
-    database = await startTestDatabase();
-    sample = await startSampleApp({ DATABASE_URL: database.url });
-    http = new HttpClient(sample.baseUrl);
+    suite = await startSampleAppOnMySql();
+    ({ database, http } = suite);
   }, 180_000);
 
   afterAll(async () => {
-    await sample?.close();
-    await database?.stop();
+    await suite?.stop();
   });
 
   it('serves /aaa to anyone and keeps /bbb behind the login, with the tutorial messages', async () => {

@@ -48,7 +48,8 @@ export interface TokenKindOptions {
   /** Further keys accepted for verification (matched by `kid`), e.g. the previous key while rotating. @default [] */
   additionalVerificationKeys?: VerificationKeyOptions[];
   /**
-   * Lifetime: a number of seconds or a string like `'30m'`, `'7d'`.
+   * Lifetime: a number of seconds or a string like `'30m'`, `'7d'`. JWT times are whole seconds (`iat` is rounded down),
+   * so a token stays valid for between this lifetime minus one second and this lifetime.
    * @default '30m' for access tokens, '7d' for refresh tokens (for refresh tokens this is an idle timeout renewed by rotation)
    */
   expiresIn?: Duration;

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
+import { HttpClient } from './http-client.js';
 import { startTestDatabase, type TestDatabase } from './mysql-database.js';
 import { startSampleApp, type RunningSampleApp } from './sample-app-server.js';
 
@@ -36,6 +37,30 @@ export function useSampleAppsOnMySql(): SampleAppsOnMySql {
       const sample = await startSampleApp({ DATABASE_URL: this.database.url, ...env });
       running.push(sample);
       return sample;
+    },
+  };
+}
+
+/** A suite-wide sample app on its own MySQL database: for suites whose tests all share one app. */
+export interface SampleAppOnMySql {
+  database: TestDatabase;
+  sample: RunningSampleApp;
+  http: HttpClient;
+  /** Closes the app, then stops the database. */
+  stop(): Promise<void>;
+}
+
+/** Starts a MySQL database and one sample app on it with extra environment variables. */
+export async function startSampleAppOnMySql(env: Record<string, string> = {}): Promise<SampleAppOnMySql> {
+  const database = await startTestDatabase();
+  const sample = await startSampleApp({ DATABASE_URL: database.url, ...env });
+  return {
+    database,
+    sample,
+    http: new HttpClient(sample.baseUrl),
+    async stop() {
+      await sample.close();
+      await database.stop();
     },
   };
 }
