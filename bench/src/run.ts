@@ -181,7 +181,7 @@ async function mysqlScenarios(db: BenchDatabase): Promise<ScenarioDef[]> {
       group: 'mysql',
       label: 'MySQL · POST /user/refresh with rotation',
       baseline: 'mysql-read',
-      note: 'per-connection token chain; session read + compare-and-set UPDATE; user lookup in memory',
+      note: 'per-connection token chain; one compare-and-set UPDATE per refresh (the session is read only when it fails); user lookup in memory',
       server,
       load: refresh,
     },

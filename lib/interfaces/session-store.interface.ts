@@ -48,9 +48,13 @@ export interface SessionStore {
   findById(sessionId: string): Promise<SessionRecord | null>;
   /**
    * Atomically advances the generation from `expectedGeneration` to `expectedGeneration + 1`, sets `rotatedAt` and
-   * `lastUsedAt` to `update.now` and `idleExpiresAt` to `update.idleExpiresAt` — only if the session is not revoked and
-   * its generation still equals `expectedGeneration`. Returns whether this call made the change. (A boolean, not the
-   * row: the caller already knows every other field, and a read-back would cost a query on every refresh.)
+   * `lastUsedAt` to `update.now` and `idleExpiresAt` to `update.idleExpiresAt` — only if the session exists, is not
+   * revoked, has not expired at `update.now` (idle and absolute expiry both later than it) and its generation still
+   * equals `expectedGeneration`. Returns whether this call made the change. (A boolean, not the row: the caller already
+   * knows every other field, and a read-back would cost a query on every refresh.)
+   *
+   * A refresh calls this first, before reading the session: it is the whole database work of a normal refresh. When it
+   * returns `false`, the library reads the session to tell a replay from a race, a revocation or an expiry.
    */
   rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean>;
   /** Marks the session revoked unless it already is. Returns whether this call revoked it. */

@@ -44,6 +44,12 @@ export interface RefreshTokenPayload {
   sid: string;
   /** Rotation generation inside the family: 0 at login, +1 on every rotation. */
   gen: number;
+  /**
+   * The session's absolute expiry (seconds since the epoch, fixed at login). Signed into the token so a refresh can
+   * rotate with a single conditional UPDATE, without reading the session first. Absent from tokens issued before
+   * this claim existed; those take the read-then-rotate path.
+   */
+  sxp?: number;
   iat: number;
   exp: number;
   iss?: string;

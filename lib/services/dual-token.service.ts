@@ -76,13 +76,25 @@ export class DualTokenService {
     return { token: this.accessKeys.signPayload(payload), expiresAt: new Date(exp * 1000) };
   }
 
-  /** Signs the refresh token of generation `generation` of a session; it expires at `expiresAt`. */
-  signRefreshToken(userId: UserId, sessionId: string, generation: number, expiresAt: Date, now = Date.now()): string {
+  /**
+   * Signs the refresh token of generation `generation` of a session; it expires at `expiresAt`. `sessionExpiresAt`
+   * (the session's absolute expiry) goes into the `sxp` claim, which lets the next refresh rotate without a read.
+   */
+  signRefreshToken(
+    userId: UserId,
+    sessionId: string,
+    generation: number,
+    expiresAt: Date,
+    now = Date.now(),
+    sessionExpiresAt?: Date,
+  ): string {
     return this.refreshKeys.signPayload({
       sub: String(userId),
       userId,
       sid: sessionId,
       gen: generation,
+      // Rounded down: a rotation caps the idle expiry at this instant, and earlier is the safe side.
+      ...(sessionExpiresAt ? { sxp: Math.floor(sessionExpiresAt.getTime() / 1000) } : {}),
       token_type: REFRESH_TOKEN_TYPE,
       iat: Math.floor(now / 1000),
       // Rounded up: the session's own expiry (checked on every refresh) is authoritative, and rounding down would make
@@ -133,7 +145,8 @@ export class DualTokenService {
       payload.token_type !== REFRESH_TOKEN_TYPE ||
       typeof payload.sid !== 'string' ||
       !Number.isInteger(payload.gen) ||
-      (payload.gen as number) < 0
+      (payload.gen as number) < 0 ||
+      (payload.sxp !== undefined && !Number.isInteger(payload.sxp))
     ) {
       throw new InvalidTokenError('wrong-kind');
     }

@@ -152,6 +152,40 @@ describe('SessionService', () => {
       expect(genOf(third)).toBe(2);
     });
 
+    it('rotates with the conditional update alone: no read of the session on a normal refresh', async () => {
+      const first = await login();
+      const absoluteExpiresAt = (await store.findById(sidOf(first)))!.absoluteExpiresAt;
+      expect(decodePayload(first.refresh_token).sxp).toBe(absoluteExpiresAt.getTime() / 1000);
+      const reads = jest.spyOn(store, 'findById');
+      const rotations = jest.spyOn(store, 'rotate');
+      advance(1_000);
+
+      const second = await sessions.refresh(first.refresh_token);
+
+      expect(reads).not.toHaveBeenCalled();
+      expect(rotations).toHaveBeenCalledTimes(1);
+      expect(decodePayload(second.refresh_token)).toMatchObject({ gen: 1, sxp: absoluteExpiresAt.getTime() / 1000 });
+      expect(second.refresh_expires_in).toBe(7 * 86_400);
+      reads.mockRestore();
+      expect(await store.findById(sidOf(first))).toMatchObject({ generation: 1, idleExpiresAt: new Date(T0 + 1_000 + 7 * 86_400_000) });
+    });
+
+    it('still rotates refresh tokens issued without the sxp claim (before it existed), by reading the session', async () => {
+      const first = await login();
+      const { sid, userId } = tokens.verifyRefreshToken(first.refresh_token);
+      const session = (await store.findById(sid))!;
+      const legacy = tokens.signRefreshToken(userId, sid, 0, session.idleExpiresAt, T0);
+      expect(decodePayload(legacy).sxp).toBeUndefined();
+      const reads = jest.spyOn(store, 'findById');
+      advance(1_000);
+
+      const second = await sessions.refresh(legacy);
+
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(genOf(second)).toBe(1);
+      expect(decodePayload(second.refresh_token).sxp).toBe(session.absoluteExpiresAt.getTime() / 1000);
+    });
+
     it('rejects an access token presented as a refresh token', async () => {
       const pair = await login();
 

@@ -4,7 +4,7 @@ import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
 import type { SessionRecord } from '../interfaces/session-store.interface.js';
-import type { AccessTokenClaims, RefreshTokenPayload, TokenPairResponse, UserId } from '../interfaces/token-payloads.interface.js';
+import type { AccessTokenClaims, RefreshTokenPayload, TokenPairResponse } from '../interfaces/token-payloads.interface.js';
 import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
 import { AuthEventPublisher } from './auth-event-publisher.js';
 import { DualTokenService } from './dual-token.service.js';
@@ -15,6 +15,9 @@ export interface ClientMetadata {
   userAgent?: string | null;
   ip?: string | null;
 }
+
+/** What issuing a token pair needs to know about the session. */
+type IssuingSession = Pick<SessionRecord, 'id' | 'generation' | 'idleExpiresAt' | 'absoluteExpiresAt'>;
 
 /** How often expired sessions are purged in the background, and how many per pass. */
 const CLEANUP_INTERVAL_MS = 10 * 60_000;
@@ -111,7 +114,11 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       throw error;
     }
     try {
-      return await this.rotateOrRecover(presented.sid, presented.sub, presented.userId, presented.gen);
+      const now = new Date();
+      const user = await this.config.userLookup.findById(presented.userId);
+      const claims = user ? this.config.userLookup.toAccessTokenClaims(user) : null;
+      const rotated = claims ? await this.rotateWithoutRead(presented, claims, now) : null;
+      return rotated ?? (await this.rotateOrRecover(presented, claims, now));
     } catch (error) {
       if (error instanceof SessionRejectedError) {
         this.events.publish({ type: 'refresh.rejected', reason: error.reason, sessionId: presented.sid });
@@ -120,17 +127,46 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async rotateOrRecover(sessionId: string, subject: string, userId: UserId, generation: number): Promise<TokenPairResponse> {
+  /**
+   * The common case in one statement: the token names the current generation of a live session, so the conditional
+   * UPDATE of `rotate` succeeds, and everything the new tokens need is in the verified token (the `sxp` claim carries
+   * the absolute expiry). Returns `null` when it did not rotate (old token without `sxp`, a replay, a race, a revoked
+   * or expired session); {@link rotateOrRecover} then reads the family to find out which.
+   */
+  private async rotateWithoutRead(
+    presented: RefreshTokenPayload,
+    claims: AccessTokenClaims,
+    now: Date,
+  ): Promise<TokenPairResponse | null> {
+    if (presented.sxp === undefined) return null;
+    const absoluteExpiresAt = new Date(presented.sxp * 1000);
+    const idleExpiresAt = this.nextIdleExpiry(now, absoluteExpiresAt);
+    // Stores must refuse to rotate an expired session; a token that verified (unexpired `exp` = the idle expiry it was
+    // issued with) of the current generation also proves the session was live, so stores written before that rule
+    // was part of the contract stay safe.
+    if (!(await this.config.sessionStore.rotate(presented.sid, presented.gen, { now, idleExpiresAt }))) return null;
+    const generation = presented.gen + 1;
+    this.events.publish({ type: 'token.refreshed', userId: presented.sub, sessionId: presented.sid, generation, withinGrace: false });
+    return this.issueTokens(claims, { id: presented.sid, generation, idleExpiresAt, absoluteExpiresAt }, now);
+  }
+
+  /**
+   * Reads the family and decides: rotate (tokens issued before the `sxp` claim), answer within the grace window,
+   * or treat the token as a replay and revoke the family. `claims` is `null` when the user no longer exists.
+   */
+  private async rotateOrRecover(
+    presented: RefreshTokenPayload,
+    claims: AccessTokenClaims | null,
+    now: Date,
+  ): Promise<TokenPairResponse> {
+    const { sid: sessionId, sub: subject, gen: generation } = presented;
     const store = this.config.sessionStore;
-    const now = new Date();
 
     let session = await this.loadLiveSession(sessionId, subject, now);
-    const user = await this.config.userLookup.findById(userId);
-    if (!user) {
+    if (!claims) {
       await this.revoke(session.id, 'user-not-found', session.userId);
       throw new SessionRejectedError('user-not-found');
     }
-    const claims = this.config.userLookup.toAccessTokenClaims(user);
 
     if (generation === session.generation) {
       const update = { now, idleExpiresAt: this.nextIdleExpiry(now, session.absoluteExpiresAt) };
@@ -257,14 +293,21 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     return new Date(Math.min(wholeSecond(now) + this.config.refreshToken.expiresInMs, absoluteExpiresAt.getTime()));
   }
 
-  private issueTokens(claims: AccessTokenClaims, session: SessionRecord, now: Date): TokenPairResponse {
+  private issueTokens(claims: AccessTokenClaims, session: IssuingSession, now: Date): TokenPairResponse {
     const access = this.tokens.signAccessToken(claims, session.id, now.getTime());
     // The refresh token expires with the session's idle timeout as stored, so a grace-window answer cannot extend it.
     const refreshExpiresAt = new Date(Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime()));
     const issuedAtSeconds = Math.floor(now.getTime() / 1000);
     return {
       access_token: access.token,
-      refresh_token: this.tokens.signRefreshToken(claims.userId, session.id, session.generation, refreshExpiresAt, now.getTime()),
+      refresh_token: this.tokens.signRefreshToken(
+        claims.userId,
+        session.id,
+        session.generation,
+        refreshExpiresAt,
+        now.getTime(),
+        session.absoluteExpiresAt,
+      ),
       token_type: 'Bearer',
       // Whole seconds between the tokens' own `iat` and `exp`, so `expires_in` is exactly the configured lifetime.
       expires_in: Math.max(0, Math.floor(access.expiresAt.getTime() / 1000) - issuedAtSeconds),

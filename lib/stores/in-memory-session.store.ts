@@ -27,6 +27,8 @@ export class InMemorySessionStore implements SessionStore {
   async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean> {
     const record = this.sessions.get(sessionId);
     if (!record || record.revokedAt || record.generation !== expectedGeneration) return false;
+    const now = update.now.getTime();
+    if (record.idleExpiresAt.getTime() <= now || record.absoluteExpiresAt.getTime() <= now) return false;
     record.generation += 1;
     record.rotatedAt = update.now;
     record.lastUsedAt = update.now;

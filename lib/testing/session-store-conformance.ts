@@ -100,6 +100,25 @@ export function describeSessionStoreConformance(
       assert.equal(await store.rotate(input.id, 0, { now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), false);
     });
 
+    it('never rotates a session that does not exist', async () => {
+      assert.equal(await store.rotate(randomUUID(), 0, { now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), false);
+    });
+
+    it('never rotates a session past its idle or its absolute expiry', async () => {
+      const now = Date.now();
+      const idleExpired = newSession({ idleExpiresAt: new Date(now + 1000), absoluteExpiresAt: new Date(now + HOUR) });
+      const absoluteExpired = newSession({ idleExpiresAt: new Date(now + HOUR), absoluteExpiresAt: new Date(now + 1000) });
+      await store.create(idleExpired);
+      await store.create(absoluteExpired);
+      // `update.now` is the clock the store judges by: exactly at the expiry counts as expired.
+      const atExpiry = { now: new Date(now + 1000), idleExpiresAt: new Date(now + 2 * HOUR) };
+      assert.equal(await store.rotate(idleExpired.id, 0, atExpiry), false, 'idle-expired session must not rotate');
+      assert.equal(await store.rotate(absoluteExpired.id, 0, atExpiry), false, 'absolute-expired session must not rotate');
+      assert.equal((await store.findById(idleExpired.id))!.generation, 0);
+      const justBefore = { now: new Date(now + 999), idleExpiresAt: new Date(now + 2 * HOUR) };
+      assert.equal(await store.rotate(idleExpired.id, 0, justBefore), true, 'a live session rotates up to its expiry');
+    });
+
     it('revokes once and keeps the reason', async () => {
       const input = newSession();
       await store.create(input);

@@ -12,7 +12,7 @@ const MAX_LISTED_SESSIONS = 100;
 
 /**
  * {@link SessionStore} on TypeORM (MySQL/MariaDB, PostgreSQL, SQLite). Rotation is one conditional `UPDATE ... WHERE
- * id = ? AND generation = ? AND revoked_at IS NULL`: the database's row lock makes it a compare-and-set, so any number of
+ * id = ? AND generation = ? AND revoked_at IS NULL` (and not expired): the database's row lock makes it a compare-and-set, so any number of
  * app instances sharing the database can refresh the same family concurrently without forking it.
  */
 export class TypeOrmSessionStore implements SessionStore {
@@ -53,6 +53,9 @@ export class TypeOrmSessionStore implements SessionStore {
       .where('id = :id', { id: sessionId })
       .andWhere('generation = :generation', { generation: expectedGeneration })
       .andWhere('revoked_at IS NULL')
+      // Epoch milliseconds: the entity's transformer does not apply to raw WHERE parameters.
+      .andWhere('idle_expires_at > :now', { now: update.now.getTime() })
+      .andWhere('absolute_expires_at > :now')
       .execute();
     return result.affected === 1;
   }
