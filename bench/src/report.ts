@@ -10,10 +10,12 @@ export interface ScenarioResult {
   id: string;
   group: 'express' | 'fastify' | 'mysql';
   label: string;
-  /** Scenario whose req/s this one is divided by (the same adapter's unguarded route). */
-  baseline?: string;
   note?: string;
   rounds: LoadResult[];
+  /** Label of the in-process baseline (the unguarded route of the same server process). */
+  baselineLabel?: string;
+  /** For each round, the baseline measured right before and right after it in the same process. */
+  brackets?: [LoadResult, LoadResult][];
 }
 
 export interface StormResult {
@@ -34,8 +36,18 @@ export interface MemoryResult {
   tokens: number;
   rejected: number;
   seconds: number;
-  /** RSS and heap as found, then after a forced full GC (the settled state, judged by the target). */
-  checkpoints: { requests: number; rss: number; heapUsed: number; rssAfterGc: number; heapUsedAfterGc: number }[];
+  /**
+   * RSS and heap as found (RSS as found is judged by the target), then after a forced full GC; `spaces` are V8's
+   * committed bytes per heap space after that GC.
+   */
+  checkpoints: {
+    requests: number;
+    rss: number;
+    heapUsed: number;
+    rssAfterGc: number;
+    heapUsedAfterGc: number;
+    spaces?: Record<string, number>;
+  }[];
 }
 
 export interface BenchReport {
@@ -66,20 +78,25 @@ interface Summary {
   serverCpu: number;
   foreign: number;
   errors: number;
-  /** Median req/s divided by the baseline's median req/s. */
+  /** Per round: req/s divided by the mean req/s of its bracket (undefined for a baseline row). */
+  normalized?: number[];
+  /** Per round: the bracket's mean CPU µs per request divided by this one's. */
+  cpuNormalized?: number[];
+  /** Median req/s of the brackets (the in-process baseline). */
+  bracketRps?: number;
+  /** Median of `normalized`: the ratio to the unguarded route of the same process. */
   ratio?: number;
-  /** Range of the per-round ratios (round i of this scenario / round i of the baseline). */
-  pairedMin?: number;
-  pairedMax?: number;
-  /** Baseline CPU µs per request divided by this one's: the capacity ratio when the server is the bottleneck. */
+  /** Median of `cpuNormalized`: the capacity ratio when the server (not the load generator) is the bottleneck. */
   cpuRatio?: number;
 }
+
+const meanOf = (pair: [LoadResult, LoadResult], pick: (r: LoadResult) => number) => (pick(pair[0]) + pick(pair[1])) / 2;
 
 function summarize(results: ScenarioResult[]): Map<string, Summary> {
   const summaries = new Map<string, Summary>();
   for (const result of results) {
     const rps = result.rounds.map((r) => r.rps);
-    summaries.set(result.id, {
+    const summary: Summary = {
       result,
       rps: median(rps),
       rpsMin: min(rps),
@@ -90,16 +107,16 @@ function summarize(results: ScenarioResult[]): Map<string, Summary> {
       serverCpu: median(result.rounds.map((r) => r.serverCpuPct)),
       foreign: median(result.rounds.map((r) => r.foreignPct)),
       errors: result.rounds.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
-    });
-  }
-  for (const summary of summaries.values()) {
-    const base = summary.result.baseline ? summaries.get(summary.result.baseline) : undefined;
-    if (!base) continue;
-    summary.ratio = summary.rps / base.rps;
-    const paired = summary.result.rounds.map((r, i) => r.rps / (base.result.rounds[i]?.rps ?? Number.NaN)).filter(Number.isFinite);
-    summary.pairedMin = min(paired);
-    summary.pairedMax = max(paired);
-    summary.cpuRatio = base.cpuUs / summary.cpuUs;
+    };
+    if (result.brackets) {
+      const brackets = result.brackets;
+      summary.normalized = result.rounds.map((r, i) => r.rps / meanOf(brackets[i]!, (b) => b.rps));
+      summary.cpuNormalized = result.rounds.map((r, i) => meanOf(brackets[i]!, (b) => b.cpuUsPerRequest) / r.cpuUsPerRequest);
+      summary.bracketRps = median(brackets.map((b) => meanOf(b, (x) => x.rps)));
+      summary.ratio = median(summary.normalized);
+      summary.cpuRatio = median(summary.cpuNormalized);
+    }
+    summaries.set(result.id, summary);
   }
   return summaries;
 }
@@ -117,23 +134,35 @@ interface TargetLine {
   holds: boolean | undefined;
 }
 
+/**
+ * `a` against `b`, round by round, each normalised by its own process's bracket: for b = the unguarded route of a's
+ * process that is a's normalised req/s; for two guarded routes it is the ratio of their normalised req/s, which
+ * cancels the drift between the two measurements.
+ */
+function pairedRatios(sa: Summary, sb: Summary, pick: 'normalized' | 'cpuNormalized'): number[] {
+  const a = sa[pick];
+  if (!a) return [];
+  const b = sb[pick];
+  if (!b) return a; // b is a baseline row: its normalised value is 1 in every round.
+  return a.map((value, i) => value / (b[i] ?? Number.NaN)).filter(Number.isFinite);
+}
+
 function ratioTarget(summaries: Map<string, Summary>, name: string, a: string, b: string, minimum: number, noiseFloor?: string): TargetLine {
   const sa = summaries.get(a);
   const sb = summaries.get(b);
   if (!sa || !sb) return { name, measured: 'not measured', detail: '', holds: undefined };
-  const value = sa.rps / sb.rps;
-  const paired = sa.result.rounds.map((r, i) => r.rps / (sb.result.rounds[i]?.rps ?? Number.NaN)).filter(Number.isFinite);
-  const cpu = sb.cpuUs / sa.cpuUs;
+  const paired = pairedRatios(sa, sb, 'normalized');
+  const value = median(paired);
+  const cpu = median(pairedRatios(sa, sb, 'cpuNormalized'));
+  const floor = noiseFloor ? summaries.get(noiseFloor) : undefined;
   const everyRound = paired.length > 0 && paired.every((p) => p >= minimum);
   return {
     name,
     measured: ratio(value),
     detail:
-      `rounds ${ratio(min(paired))}–${ratio(max(paired))}${everyRound ? ' (holds in every round)' : ''}; ` +
+      `${paired.length} rounds ${ratio(min(paired))}–${ratio(max(paired))}${everyRound ? ' (holds in every round)' : ''}; ` +
       `by server CPU per request ${ratio(cpu)}` +
-      (noiseFloor && summaries.get(noiseFloor)
-        ? `; a guard that returns true measured ${ratio(summaries.get(noiseFloor)!.rps / sb.rps)} in this run (Nest's guard cost plus noise)`
-        : ''),
+      (floor ? `; a guard that returns true measured ${ratio(median(pairedRatios(floor, sb, 'normalized')))} (Nest's guard machinery)` : ''),
     holds: value >= minimum,
   };
 }
@@ -158,7 +187,7 @@ export function renderReport(report: BenchReport): string {
     `| OS | ${m.os} |`,
     `| load average at start / end | ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')} / ${(report.loadAverageEnd ?? []).map((l) => l.toFixed(2)).join(' ')} |`,
     `| busy CPU time during the run | CPU 0 (load generator) ${dec(report.coreBusyPct?.[0] ?? Number.NaN, 0)}%, CPU 1 (servers) ${dec(report.coreBusyPct?.[1] ?? Number.NaN, 0)}% |`,
-    `| settings | ${s.rounds} interleaved rounds × ${s.duration} s per scenario after ${s.warmup} s warm-up, ${s.connections} connections, autocannon |`,
+    `| settings | ${s.rounds} rounds × ${s.duration} s per scenario, each bracketed by its own process's unguarded route; ${s.warmup} s warm-up per route; ${s.connections} connections, autocannon |`,
     `| pinning | each server a child process under \`taskset -c 1\`; runner + autocannon under \`taskset -c 0\` |`,
     `| total time | ${dec((report.totalSeconds ?? Number.NaN) / 60, 1)} min |`,
     '',
@@ -192,15 +221,16 @@ export function renderReport(report: BenchReport): string {
     const checkpoints = report.memory.checkpoints;
     const first = checkpoints[1]!;
     const last = checkpoints[checkpoints.length - 1]!;
-    const growth = (last.rssAfterGc - first.rssAfterGc) / first.rssAfterGc;
-    const rawGrowth = (last.rss - first.rss) / first.rss;
+    const growth = (last.rss - first.rss) / first.rss;
+    const settledGrowth = (last.rssAfterGc - first.rssAfterGc) / first.rssAfterGc;
     const pct = (g: number) => `${g >= 0 ? '+' : ''}${(g * 100).toFixed(1)}%`;
     targets.push({
       name: `Memory: RSS after ${int(last.requests)} guarded requests within 10% of RSS after ${int(first.requests)}`,
       measured: pct(growth),
       detail:
-        `settled (after a full GC) ${mib(first.rssAfterGc)} → ${mib(last.rssAfterGc)}; as found ${mib(first.rss)} → ${mib(last.rss)} (${pct(rawGrowth)}); ` +
-        `heap after GC ${mib(first.heapUsedAfterGc)} → ${mib(last.heapUsedAfterGc)}${s.profile === 'quick' ? ' (quick profile: fewer requests, indicative only)' : ''}`,
+        `RSS ${mib(first.rss)} → ${mib(last.rss)}; live heap (after a full GC) ${mib(first.heapUsedAfterGc)} → ${mib(last.heapUsedAfterGc)}; ` +
+        `RSS right after that GC ${mib(first.rssAfterGc)} → ${mib(last.rssAfterGc)} (${pct(settledGrowth)})` +
+        `${s.profile === 'quick' ? ' (quick profile: fewer requests, indicative only)' : ''}`,
       holds: growth <= 0.1,
     });
   } else {
@@ -210,9 +240,12 @@ export function renderReport(report: BenchReport): string {
   for (const t of targets) push(`| ${t.name} | ${t.measured} | ${t.holds === undefined ? '—' : t.holds ? '✅ holds' : '❌ misses'} | ${t.detail} |`);
   push(
     '',
-    'Ratios are medians of req/s measured in this run (same machine state); "rounds" gives the range of the per-round ratios ' +
-      '(round *i* of one scenario against round *i* of the other, run back to back), and "by server CPU per request" the ratio ' +
-      'of the server CPU time spent per request, which is the capacity ratio when the server (not the load generator) is the bottleneck.',
+    'Each ratio is the median over rounds of a per-round ratio. In a round, every route is measured between two ' +
+      'measurements of the unguarded route of the same server process (before and after it), and its req/s is divided by ' +
+      'their mean; a ratio between two guarded routes divides those normalised values. So neither the drift of the shared ' +
+      'machine between measurements nor differences between processes enter a ratio. "Rounds" gives the range of the ' +
+      'per-round ratios; "by server CPU per request" the same ratio computed from server CPU time per request, which is the ' +
+      'capacity ratio when the server (not the load generator) is the bottleneck.',
     '',
   );
   if (report.skipped.length) {
@@ -226,14 +259,15 @@ export function renderReport(report: BenchReport): string {
     push(
       '## Throughput',
       '',
-      '| scenario | req/s (median) | spread (min–max) | p50 ms | p99 ms | vs unguarded | per-round ratios | server CPU µs/req | server CPU | other load on CPU 1 |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| scenario | req/s (median) | spread (min–max) | p50 ms | p99 ms | its brackets, req/s | vs unguarded | per-round ratios | server CPU µs/req | server CPU | other load on CPU 1 |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const summary of summaries.values()) {
       const r = summary;
       push(
         `| ${r.result.label}${r.errors ? ` (${int(r.errors)} errors)` : ''} | ${int(r.rps)} | ${int(r.rpsMin)}–${int(r.rpsMax)} | ${dec(r.p50)} | ${dec(r.p99)} | ` +
-          `${r.ratio === undefined ? '1.00× (baseline)' : ratio(r.ratio)} | ${r.pairedMin === undefined ? '' : `${ratio(r.pairedMin)}–${ratio(r.pairedMax)}`} | ` +
+          `${r.bracketRps === undefined ? '' : int(r.bracketRps)} | ${r.ratio === undefined ? '1.00× (baseline)' : ratio(r.ratio)} | ` +
+          `${r.normalized ? `${ratio(min(r.normalized))}–${ratio(max(r.normalized))}` : ''} | ` +
           `${dec(r.cpuUs, 1)} | ${dec(r.serverCpu, 0)}% | ${dec(r.foreign, 0)}% |`,
       );
     }
@@ -250,9 +284,11 @@ export function renderReport(report: BenchReport): string {
     }
     if (report.database) push(`- Database: \`${report.database.image}\`, ${report.database.placement}.`, '');
     push(
-      '- *vs unguarded*: this scenario\'s median req/s divided by the median of the same adapter\'s unguarded route ' +
-        '(for MySQL: the unguarded one-read route). Every scenario runs in its own server process with the same route table; ' +
-        'latencies are measured by the load generator for every 2xx response.',
+      '- *vs unguarded*: median over rounds of this route\'s req/s divided by the mean of its two brackets (the unguarded ' +
+        'route of the same process, for MySQL the one-read route, measured right before and after). The scenarios of one ' +
+        'adapter share a server process except the session check, which needs other module options and brings its own ' +
+        'unguarded route; every process has the same route table. The unguarded rows list every bracket measurement. ' +
+        'Latencies are measured by the load generator for every 2xx response.',
       '',
     );
   }
@@ -292,11 +328,18 @@ export function renderReport(report: BenchReport): string {
         `${int(mem.tokens)} access tokens of distinct sessions (verifier cache 1,000 entries and session-activity cache churn)` +
         `${mem.rejected ? `, ${int(mem.rejected)} rejected` : ''}.`,
       '',
-      '| requests | RSS as found | heap used as found | RSS after full GC | heap used after full GC |',
-      '|---:|---:|---:|---:|---:|',
-      ...mem.checkpoints.map((c) => `| ${int(c.requests)} | ${mib(c.rss)} | ${mib(c.heapUsed)} | ${mib(c.rssAfterGc)} | ${mib(c.heapUsedAfterGc)} |`),
+      '| requests | RSS as found | heap used as found | RSS after full GC | heap used after full GC | V8 new / old space committed |',
+      '|---:|---:|---:|---:|---:|---:|',
+      ...mem.checkpoints.map(
+        (c) =>
+          `| ${int(c.requests)} | ${mib(c.rss)} | ${mib(c.heapUsed)} | ${mib(c.rssAfterGc)} | ${mib(c.heapUsedAfterGc)} | ` +
+          `${c.spaces ? `${mib(c.spaces.new_space ?? Number.NaN)} / ${mib(c.spaces.old_space ?? Number.NaN)}` : ''} |`,
+      ),
       '',
-      'The target compares the settled RSS (after a forced full collection at each checkpoint); RSS as found also moves with where the collector happens to be in its cycle.',
+      'The target compares RSS as found, what a process monitor shows. Growth from caches would show as a growing live ' +
+        'heap (heap used after a full GC). RSS right after a forced GC is listed too but is not steadier: whether V8 hands ' +
+        'freed pages back to the OS at that moment varies, and V8 sizes its young and old generations to the allocation ' +
+        'rate (the committed new/old space column), which moves RSS without any data being kept.',
       '',
     );
   }

@@ -14,6 +14,8 @@ import { RESULTS_DIR, loadSettings, type Settings } from './settings.js';
 import { coreTimes, hasCommand, machineInfo, ownAffinity, processCpuSeconds, topProcesses } from './system.js';
 
 const settings = loadSettings();
+/** Unmeasured load on a server before its first measurement of a round. */
+const SETTLE_SECONDS = 1;
 let database: BenchDatabase | undefined;
 
 function log(message: string): void {
@@ -49,11 +51,23 @@ interface ScenarioDef {
   id: string;
   group: ScenarioResult['group'];
   label: string;
-  baseline?: string;
   note?: string;
-  server: BenchServer;
   /** Load of one round (or warm-up) of `duration` seconds. */
   load(duration: number): Promise<LoadResult>;
+}
+
+/**
+ * One server process and the scenarios measured on it. Every scenario is compared with the unguarded route of the
+ * same process, measured right before and right after it (a bracket), so neither drift of the shared machine nor
+ * differences between processes (JIT, heap layout) end up in the ratio.
+ */
+interface ServerGroup {
+  server: BenchServer;
+  /** The in-process baseline: id of the reported unguarded row, or undefined when it is only used for brackets. */
+  baselineId?: string;
+  baselineLabel: string;
+  baseline(duration: number): Promise<LoadResult>;
+  scenarios: ScenarioDef[];
 }
 
 function tokenLoad(server: BenchServer, path: string, kind: 'ours' | 'tutorial' | 'ours-rotating') {
@@ -69,59 +83,54 @@ function tokenLoad(server: BenchServer, path: string, kind: 'ours' | 'tutorial' 
   };
 }
 
-async function httpScenarios(): Promise<ScenarioDef[]> {
-  const defs: ScenarioDef[] = [];
+async function httpGroups(): Promise<ServerGroup[]> {
+  const groups: ServerGroup[] = [];
   for (const adapter of ['express', 'fastify'] as const) {
     const name = adapter === 'express' ? 'Express' : 'Fastify';
-    const open = `${adapter}-open`;
+    // One process carries every scenario that needs no other module options or token pool; the others get their
+    // own process, each with its own unguarded route as the bracket.
     const plain: ServerConfig = { adapter, sessionCheck: false, passport: adapter === 'express', tokenPool: settings.connections };
-    const variants: { id: string; label: string; config: ServerConfig; path: string; kind: 'ours' | 'tutorial' | 'ours-rotating'; note?: string }[] = [
-      { id: open, label: `${name} · unguarded`, config: plain, path: '/open', kind: 'ours' },
-      {
-        id: `${adapter}-allow-all`,
-        label: `${name} · guard that returns true`,
-        config: plain,
-        path: '/allow-all',
-        kind: 'ours',
-        note: 'informational: the cost of Nest\'s guard machinery alone (any guard pays it)',
-      },
-      { id: `${adapter}-ours`, label: `${name} · AccessTokenGuard`, config: plain, path: '/ours', kind: 'ours' },
-      {
-        id: `${adapter}-ours-session`,
-        label: `${name} · AccessTokenGuard + session check`,
-        config: { ...plain, sessionCheck: true },
-        path: '/ours',
-        kind: 'ours',
-        note: '`rejectRevokedAccessTokens: true`, in-memory store',
-      },
-      {
-        id: `${adapter}-ours-uncached`,
-        label: `${name} · AccessTokenGuard, ${settings.memoryTokens} rotating tokens`,
-        config: { ...plain, tokenPool: settings.memoryTokens },
-        path: '/ours',
-        kind: 'ours-rotating',
-        note: 'informational: every request carries the next of the tokens, so the verifier cache (1,000) always misses; the load generator also rebuilds every request',
-      },
-      { id: `${adapter}-tutorial`, label: `${name} · tutorial guard (@nestjs/jwt verify, string secret)`, config: plain, path: '/tutorial', kind: 'tutorial' },
-      ...(adapter === 'express'
-        ? [{ id: 'express-passport', label: 'Express · @nestjs/passport + passport-jwt (string secret)', config: plain, path: '/passport', kind: 'tutorial' as const }]
-        : []),
-    ];
-    for (const variant of variants) {
-      log(`starting server ${variant.id}`);
-      const server = await startServer(variant.id, variant.config, { pin: true, cpuProfileDir: profileDir() });
-      defs.push({
-        id: variant.id,
-        group: adapter,
-        label: variant.label,
-        baseline: variant.id === open ? undefined : open,
-        note: variant.note,
-        server,
-        load: tokenLoad(server, variant.path, variant.kind),
-      });
-    }
+    log(`starting server ${adapter}`);
+    const plainServer = await startServer(adapter, plain, { pin: true, cpuProfileDir: profileDir() });
+    const open = (server: BenchServer) => tokenLoad(server, '/open', 'ours');
+    const scenario = (server: BenchServer, id: string, label: string, path: string, kind: 'ours' | 'tutorial' | 'ours-rotating', note?: string): ScenarioDef => ({
+      id,
+      group: adapter,
+      label,
+      note,
+      load: tokenLoad(server, path, kind),
+    });
+    groups.push({
+      server: plainServer,
+      baselineId: `${adapter}-open`,
+      baselineLabel: `${name} · unguarded`,
+      baseline: open(plainServer),
+      scenarios: [
+        scenario(plainServer, `${adapter}-allow-all`, `${name} · guard that returns true`, '/allow-all', 'ours',
+          'informational: the cost of Nest\'s guard machinery alone (any guard pays it)'),
+        scenario(plainServer, `${adapter}-ours`, `${name} · AccessTokenGuard`, '/ours', 'ours'),
+        scenario(plainServer, `${adapter}-tutorial`, `${name} · tutorial guard (@nestjs/jwt verify, string secret)`, '/tutorial', 'tutorial'),
+        ...(adapter === 'express'
+          ? [scenario(plainServer, 'express-passport', 'Express · @nestjs/passport + passport-jwt (string secret)', '/passport', 'tutorial')]
+          : []),
+      ],
+    });
+
+    const ownProcess = async (id: string, config: ServerConfig, make: (server: BenchServer) => ScenarioDef): Promise<void> => {
+      log(`starting server ${id}`);
+      const server = await startServer(id, config, { pin: true, cpuProfileDir: profileDir() });
+      groups.push({ server, baselineLabel: `${name} · unguarded (in the ${id} server)`, baseline: open(server), scenarios: [make(server)] });
+    };
+    await ownProcess(`${adapter}-session-check`, { ...plain, sessionCheck: true }, (server) =>
+      scenario(server, `${adapter}-ours-session`, `${name} · AccessTokenGuard + session check`, '/ours', 'ours',
+        '`rejectRevokedAccessTokens: true`, in-memory store; its own process, compared with the unguarded route of that process'),
+    );
+    await ownProcess(`${adapter}-rotating-tokens`, { ...plain, tokenPool: settings.memoryTokens }, (server) =>
+      scenario(server, `${adapter}-ours-uncached`, `${name} · AccessTokenGuard, ${settings.memoryTokens} rotating tokens`, '/ours', 'ours-rotating',
+        'informational: every request carries the next of the tokens, so the verifier cache (1,000) always misses; the load generator also rebuilds every request; its own process'),
+    );
   }
-  return defs;
+  return groups;
 }
 
 async function login(url: string): Promise<string> {
@@ -134,7 +143,7 @@ async function login(url: string): Promise<string> {
   return ((await response.json()) as { refresh_token: string }).refresh_token;
 }
 
-async function mysqlScenarios(db: BenchDatabase): Promise<ScenarioDef[]> {
+async function mysqlGroup(db: BenchDatabase): Promise<ServerGroup> {
   log('starting server mysql (Express, TypeOrmSessionStore)');
   const server = await startServer('mysql', { adapter: 'express', sessionCheck: false, passport: false, tokenPool: 1, mysqlUrl: db.url }, { pin: true, cpuProfileDir: profileDir() });
   const refresh = async (duration: number): Promise<LoadResult> => {
@@ -168,46 +177,83 @@ async function mysqlScenarios(db: BenchDatabase): Promise<ScenarioDef[]> {
     if (broken > 0) log(`refresh: ${broken} non-201 answers (chain broken)`);
     return result;
   };
-  return [
-    {
-      id: 'mysql-read',
-      group: 'mysql',
-      label: 'MySQL · unguarded route, one primary-key read',
-      server,
-      load: (duration) => runLoad({ url: server.url, path: '/db-read', connections: settings.connections, duration, serverPid: server.pid }),
-    },
-    {
-      id: 'mysql-refresh',
-      group: 'mysql',
-      label: 'MySQL · POST /user/refresh with rotation',
-      baseline: 'mysql-read',
-      note: 'per-connection token chain; one compare-and-set UPDATE per refresh (the session is read only when it fails); user lookup in memory',
-      server,
-      load: refresh,
-    },
-  ];
+  return {
+    server,
+    baselineId: 'mysql-read',
+    baselineLabel: 'MySQL · unguarded route, one primary-key read',
+    baseline: (duration) => runLoad({ url: server.url, path: '/db-read', connections: settings.connections, duration, serverPid: server.pid }),
+    scenarios: [
+      {
+        id: 'mysql-refresh',
+        group: 'mysql',
+        label: 'MySQL · POST /user/refresh with rotation',
+        note: 'per-connection token chain; one compare-and-set UPDATE per refresh (the session is read only when it fails); user lookup in memory',
+        load: refresh,
+      },
+    ],
+  };
 }
 
-/** Warms every scenario up, then runs `rounds` interleaved rounds (the starting scenario moves each round). */
-async function measureInterleaved(defs: ScenarioDef[]): Promise<ScenarioResult[]> {
-  for (const def of defs) {
-    log(`warm-up ${def.id} (${settings.warmup}s)`);
-    await def.load(settings.warmup);
+/**
+ * Warms every server up, then runs `rounds` rounds. In a round each server, after a second of unmeasured load, runs
+ * its baseline and its scenarios as baseline, A, baseline, B, baseline, ... (scenarios reversed every other round), so
+ * each scenario has a baseline measurement of its own process on both sides.
+ */
+async function measureBracketed(groups: ServerGroup[]): Promise<ScenarioResult[]> {
+  for (const group of groups) {
+    log(`warm-up ${group.server.name} (${settings.warmup}s per route)`);
+    await group.baseline(settings.warmup);
+    for (const def of group.scenarios) await def.load(settings.warmup);
   }
-  const results = new Map<string, LoadResult[]>(defs.map((d) => [d.id, []]));
+  const baselineRounds = new Map<ServerGroup, LoadResult[]>(groups.map((g) => [g, []]));
+  const rounds = new Map<string, { result: LoadResult; bracket: [LoadResult, LoadResult] }[]>();
+  const report = (round: number, id: string, result: LoadResult) =>
+    log(
+      `round ${round + 1}/${settings.rounds} ${id}: ${fmt(result.rps)} req/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, ` +
+        `${fmt(result.cpuUsPerRequest, 1)} µs CPU/req, server ${fmt(result.serverCpuPct)}% CPU, other load on CPU ${SERVER_CPU} ${fmt(result.foreignPct)}%` +
+        (result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''),
+    );
   for (let round = 0; round < settings.rounds; round += 1) {
-    const order = defs.map((_, i) => defs[(i + round) % defs.length]!);
-    for (const def of order) {
-      const result = await def.load(settings.duration);
-      results.get(def.id)!.push(result);
-      log(
-        `round ${round + 1}/${settings.rounds} ${def.id}: ${fmt(result.rps)} req/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, ` +
-          `${fmt(result.cpuUsPerRequest, 1)} µs CPU/req, server ${fmt(result.serverCpuPct)}% CPU, other load on CPU ${SERVER_CPU} ${fmt(result.foreignPct)}%` +
-          (result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''),
-      );
+    for (const group of groups) {
+      const order = round % 2 === 0 ? group.scenarios : [...group.scenarios].reverse();
+      const baselineName = group.baselineId ?? `${group.server.name}-open`;
+      // Unmeasured: a process that sat idle while the others ran answers its first second measurably slower (cold
+      // caches), which would make the first bracket low and flatter the scenario after it.
+      await group.baseline(SETTLE_SECONDS);
+      let before = await group.baseline(settings.duration);
+      baselineRounds.get(group)!.push(before);
+      report(round, baselineName, before);
+      for (const def of order) {
+        const result = await def.load(settings.duration);
+        report(round, def.id, result);
+        const after = await group.baseline(settings.duration);
+        baselineRounds.get(group)!.push(after);
+        report(round, baselineName, after);
+        rounds.set(def.id, [...(rounds.get(def.id) ?? []), { result, bracket: [before, after] }]);
+        before = after;
+      }
     }
   }
-  return defs.map((def) => ({ id: def.id, group: def.group, label: def.label, baseline: def.baseline, note: def.note, rounds: results.get(def.id)! }));
+  const results: ScenarioResult[] = [];
+  for (const group of groups) {
+    if (group.baselineId) {
+      const group0 = group.scenarios[0]!.group;
+      results.push({ id: group.baselineId, group: group0, label: group.baselineLabel, rounds: baselineRounds.get(group)! });
+    }
+    for (const def of group.scenarios) {
+      const measured = rounds.get(def.id) ?? [];
+      results.push({
+        id: def.id,
+        group: def.group,
+        label: def.label,
+        note: def.note,
+        baselineLabel: group.baselineLabel,
+        rounds: measured.map((m) => m.result),
+        brackets: measured.map((m) => m.bracket),
+      });
+    }
+  }
+  return results;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -333,6 +379,7 @@ async function memorySection(): Promise<MemoryResult> {
     heapUsed: m.heapUsed,
     rssAfterGc: m.rssAfterGc ?? Number.NaN,
     heapUsedAfterGc: m.heapUsedAfterGc ?? Number.NaN,
+    spaces: m.spaces,
   });
   const checkpoints: MemoryResult['checkpoints'] = [checkpoint(0, start)];
   let done = 0;
@@ -404,8 +451,8 @@ async function main(s: Settings): Promise<void> {
   const report: BenchReport = { settings: s, machine, environmentNotes, busyAtStart, scenarios: [], skipped: [] };
 
   if (s.sections.includes('http')) {
-    const defs = await httpScenarios();
-    report.scenarios.push(...(await measureInterleaved(defs)));
+    const groups = await httpGroups();
+    report.scenarios.push(...(await measureBracketed(groups)));
     await stopAllServers();
   }
   if (s.sections.includes('mysql')) {
@@ -418,8 +465,7 @@ async function main(s: Settings): Promise<void> {
       } else {
         database = db;
         report.database = { image: db.image, placement: db.placement };
-        const defs = await mysqlScenarios(db);
-        report.scenarios.push(...(await measureInterleaved(defs)));
+        report.scenarios.push(...(await measureBracketed([await mysqlGroup(db)])));
         await stopAllServers();
       }
     } catch (error) {

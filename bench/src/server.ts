@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
@@ -72,7 +73,10 @@ async function main(): Promise<void> {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const after = gc ? process.memoryUsage() : undefined;
-    send({ type: 'memory', ...before, ...(after ? { rssAfterGc: after.rss, heapUsedAfterGc: after.heapUsed } : {}) });
+    // Committed bytes per V8 heap space: shows whether RSS moved because V8 resized a space (young generation) or
+    // because live data grew.
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space.space_size]));
+    send({ type: 'memory', ...before, spaces, ...(after ? { rssAfterGc: after.rss, heapUsedAfterGc: after.heapUsed } : {}) });
   });
   // The runner owns this process: when it goes away (normally or not), so does the server.
   process.on('disconnect', () => {

@@ -6,11 +6,11 @@ const ALL_SECTIONS: Section[] = ['http', 'mysql', 'storm', 'memory', 'micro'];
 
 export interface Settings {
   profile: 'full' | 'quick';
-  /** Measured rounds per scenario (interleaved across scenarios). */
+  /** Measured rounds per scenario (each scenario bracketed by its process's unguarded route in every round). */
   rounds: number;
   /** Seconds per measured round. */
   duration: number;
-  /** Seconds of warm-up load per server before the first round. */
+  /** Seconds of warm-up load per route before the first round. */
   warmup: number;
   connections: number;
   /** Guarded requests of the memory test; RSS is compared after the first tenth and at the end. */
@@ -52,9 +52,9 @@ export function loadSettings(): Settings {
   const reportName = quick ? 'quick' : 'latest';
   return {
     profile,
-    rounds: Math.round(numberFromEnv('BENCH_ROUNDS', quick ? 2 : 5)),
-    duration: numberFromEnv('BENCH_DURATION', quick ? 1.5 : 5),
-    warmup: numberFromEnv('BENCH_WARMUP', quick ? 1 : 3),
+    rounds: Math.round(numberFromEnv('BENCH_ROUNDS', quick ? 2 : 8)),
+    duration: numberFromEnv('BENCH_DURATION', quick ? 1 : 2),
+    warmup: numberFromEnv('BENCH_WARMUP', quick ? 1 : 2),
     connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 50)),
     memoryRequests: Math.round(numberFromEnv('BENCH_MEMORY_REQUESTS', quick ? 50_000 : 1_000_000)),
     memoryTokens: Math.round(numberFromEnv('BENCH_MEMORY_TOKENS', quick ? 2000 : 5000)),

@@ -54,6 +54,8 @@ export interface MemoryMessage {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /** Committed bytes of each V8 heap space (`new_space`, `old_space`, `code_space`, ...), after the forced GC if any. */
+  spaces: Record<string, number>;
   /** After a forced full GC (only when the server runs with --expose-gc). */
   rssAfterGc?: number;
   heapUsedAfterGc?: number;
