@@ -38,6 +38,7 @@ export {
 
 export { AccessTokenGuard } from './guards/access-token.guard.js';
 export { CurrentUser } from './decorators/current-user.decorator.js';
+export { extractBearerToken } from './utils/extract-bearer-token.js';
 export { Public } from './decorators/public.decorator.js';
 export { DualTokenService } from './services/dual-token.service.js';
 export { SessionService, type ClientMetadata } from './services/session.service.js';

@@ -19,7 +19,6 @@ import {
   mixin,
   type Type,
 } from '@nestjs/common';
-import { REQUEST_ACCESS_TOKEN_PROPERTY } from '../dual-token-auth.constants.js';
 import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
 import { CurrentUser } from '../decorators/current-user.decorator.js';
 import { Public } from '../decorators/public.decorator.js';
@@ -209,8 +208,7 @@ export function createAuthController(registration: Required<DualTokenAuthRegistr
       try {
         const refreshToken = body.refresh_token ?? this.refreshTokenFromCookie(request);
         if (refreshToken) return this.tokens.verifyRefreshToken(refreshToken).sid;
-        const accessToken =
-          (request[REQUEST_ACCESS_TOKEN_PROPERTY] as string | undefined) ?? extractBearerToken(request.headers.authorization);
+        const accessToken = extractBearerToken(request.headers.authorization);
         if (!accessToken) throw new UnauthorizedException(this.config.messages.notLoggedIn);
         return this.tokens.verifyAccessToken(accessToken).sid;
       } catch (error) {
