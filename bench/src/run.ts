@@ -237,8 +237,8 @@ async function measureBracketed(groups: ServerGroup[]): Promise<ScenarioResult[]
   const results: ScenarioResult[] = [];
   for (const group of groups) {
     if (group.baselineId) {
-      const group0 = group.scenarios[0]!.group;
-      results.push({ id: group.baselineId, group: group0, label: group.baselineLabel, rounds: baselineRounds.get(group)! });
+      const resultGroup = group.scenarios[0]!.group;
+      results.push({ id: group.baselineId, group: resultGroup, label: group.baselineLabel, rounds: baselineRounds.get(group)! });
     }
     for (const def of group.scenarios) {
       const measured = rounds.get(def.id) ?? [];
