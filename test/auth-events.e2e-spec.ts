@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, type INestApplication, UseGuards } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import {
-  AccessTokenGuard,
   DualTokenAuthModule,
   type DualTokenAuthEvent,
   type DualTokenAuthEventListener,
@@ -10,16 +9,7 @@ import {
 } from 'nestjs-dual-token-auth';
 import request from 'supertest';
 import { decodeJwt } from './harness/forge-jwt.js';
-import { HTTP_ADAPTERS, type HttpAdapterFactory, authOptions, createScenarioApp } from './harness/scenario-app.js';
-
-@Controller()
-class GuardedController {
-  @UseGuards(AccessTokenGuard)
-  @Get('guarded')
-  guarded(): { ok: true } {
-    return { ok: true };
-  }
-}
+import { GuardedController, HTTP_ADAPTERS, type HttpAdapterFactory, authOptions, createScenarioApp } from './harness/scenario-app.js';
 
 const USER_AGENT = 'auth-events-e2e/1.0';
 const LOOPBACK = expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$/);

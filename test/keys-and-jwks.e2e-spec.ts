@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, type INestApplication, UseGuards } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import {
-  type AccessTokenPayload,
-  AccessTokenGuard,
-  CurrentUser,
   DualTokenAuthModule,
   type DualTokenAuthOptions,
   type DualTokenAuthRegistrationOptions,
@@ -17,6 +14,7 @@ import { signAsymmetricJwt, verifyJwsSignature } from './harness/forge-asymmetri
 import { decodeJwt, nowSeconds, signHmacJwt } from './harness/forge-jwt.js';
 import {
   ACCESS_SECRET,
+  GuardedController,
   HTTP_ADAPTERS,
   type HttpAdapterFactory,
   InMemoryUserLookup,
@@ -24,15 +22,6 @@ import {
   createScenarioApp,
   loginAs,
 } from './harness/scenario-app.js';
-
-@Controller()
-class GuardedController {
-  @UseGuards(AccessTokenGuard)
-  @Get('guarded')
-  guarded(@CurrentUser() user: AccessTokenPayload): { username: unknown } {
-    return { username: user.username };
-  }
-}
 
 const TOKEN_INVALID = { statusCode: 401, message: 'Token is invalid or expired, please log in again', error: 'Unauthorized' };
 const JWKS_PATH = '/.well-known/jwks.json';

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import { AccessTokenGuard, DualTokenAuthModule } from 'nestjs-dual-token-auth';
+import { DualTokenAuthModule } from 'nestjs-dual-token-auth';
 import request from 'supertest';
 import { decodeJwt } from './harness/forge-jwt.js';
 import { HttpClient, type HttpResult } from './harness/http-client.js';
 import { startTestDatabase, type TestDatabase } from './harness/mysql-database.js';
 import { startSampleApp, type RunningSampleApp } from './harness/sample-app-server.js';
-import { HTTP_ADAPTERS, authOptions, createScenarioApp } from './harness/scenario-app.js';
+import { GuardedController, HTTP_ADAPTERS, authOptions, createScenarioApp } from './harness/scenario-app.js';
 
 /** One `Set-Cookie` header, split into name, value and attributes (attribute names lower-cased). */
 interface SetCookie {
@@ -194,15 +193,6 @@ describe('sample app: refresh token in an HttpOnly cookie (REFRESH_TOKEN_COOKIE=
     expect(JSON.stringify(response.body)).toContain('refresh_token');
   });
 });
-
-@Controller()
-class GuardedController {
-  @UseGuards(AccessTokenGuard)
-  @Get('guarded')
-  guarded(): { ok: true } {
-    return { ok: true };
-  }
-}
 
 describe.each(HTTP_ADAPTERS)('module with refreshTokenCookie: true (secure defaults) on %s', (_platform, createAdapter) => {
   let app: INestApplication;

@@ -1,8 +1,16 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import { Controller, Get, type INestApplication, type ModuleMetadata, UseGuards } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { AccessTokenClaims, DualTokenAuthOptions, TokenPairResponse, UserLookup } from 'nestjs-dual-token-auth';
+import {
+  AccessTokenGuard,
+  CurrentUser,
+  type AccessTokenClaims,
+  type AccessTokenPayload,
+  type DualTokenAuthOptions,
+  type TokenPairResponse,
+  type UserLookup,
+} from 'nestjs-dual-token-auth';
 import request from 'supertest';
 
 /** HMAC secrets of the scenario apps: different for the two kinds and long enough for production rules. */
@@ -77,6 +85,16 @@ export async function createScenarioApp(createAdapter: HttpAdapterFactory, metad
   await app.init();
   if (adapter instanceof FastifyAdapter) await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app;
+}
+
+/** `GET /guarded` behind `AccessTokenGuard`: answers the caller's username, so a test can see whose token passed. */
+@Controller()
+export class GuardedController {
+  @UseGuards(AccessTokenGuard)
+  @Get('guarded')
+  guarded(@CurrentUser() user: AccessTokenPayload): { username: unknown } {
+    return { username: user.username };
+  }
 }
 
 /** Logs in through the built-in controller and returns the pair (fails the test unless the answer is 201). */
