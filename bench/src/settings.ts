@@ -52,7 +52,7 @@ export function loadSettings(): Settings {
   const reportName = quick ? 'quick' : 'latest';
   return {
     profile,
-    rounds: Math.round(numberFromEnv('BENCH_ROUNDS', quick ? 2 : 8)),
+    rounds: Math.round(numberFromEnv('BENCH_ROUNDS', quick ? 2 : 12)),
     duration: numberFromEnv('BENCH_DURATION', quick ? 1 : 2),
     warmup: numberFromEnv('BENCH_WARMUP', quick ? 1 : 2),
     connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 50)),

@@ -61,7 +61,8 @@ export class AccessTokenGuard implements CanActivate {
 
   /** The HTTP request of the context (override for GraphQL or other transports). */
   protected getRequest(context: ExecutionContext): AuthRequest {
-    return context.switchToHttp().getRequest<AuthRequest>();
+    // What `context.switchToHttp().getRequest()` returns, without the three closures Nest allocates per call for it.
+    return context.getArgByIndex<AuthRequest>(0);
   }
 
   /** Whether `@Public()` is on the handler or its class. Decorators are fixed at startup, so the answer is cached per handler. */

@@ -243,6 +243,16 @@ describe('DualTokenService', () => {
       expectInvalid(() => service.verifyAccessToken(forged), 'bad-signature');
     });
 
+    it('rejects a tampered payload carrying the signature of a token it has just accepted, and keeps accepting that token', () => {
+      const { token } = service.signAccessToken({ userId: 1, username: 'alice' }, SESSION_ID);
+      expect(service.verifyAccessToken(token).username).toBe('alice'); // now in the verified-token cache
+      const [header, , signature] = token.split('.');
+      const forged = `${header}.${b64url({ ...decodePart(token, 1), userId: 2, sub: '2', username: 'admin' })}.${signature}`;
+
+      expectInvalid(() => service.verifyAccessToken(forged), 'bad-signature');
+      expect(service.verifyAccessToken(token).username).toBe('alice');
+    });
+
     it('rejects a token signed with another secret', () => {
       const token = hmacJwt(ACCESS_HEADER, accessClaims(), 'some-other-secret-0123456789abcdef0123');
 

@@ -29,6 +29,16 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('t4 ', now)).toBeUndefined();
   });
 
+  it('answers only the exact token when another one ends in the same characters, and keeps the verified entry', () => {
+    const cache = new VerifiedTokenCache(10, 0);
+    const signature = 'S'.repeat(43);
+    const verified = payload(now / 1000 + 60);
+    cache.set(`header.claims-of-alice.${signature}`, verified);
+
+    expect(cache.get(`header.claims-of-admin.${signature}`, now)).toBeUndefined();
+    expect(cache.get(`header.claims-of-alice.${signature}`, now)).toBe(verified);
+  });
+
   it('ignores payloads without exp', () => {
     const cache = new VerifiedTokenCache(3, 0);
     cache.set('no-exp', { sub: '1' });

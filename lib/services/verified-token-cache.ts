@@ -1,4 +1,6 @@
 interface CachedVerification {
+  /** The whole token text that passed verification; a hit must match it exactly. */
+  token: string;
   payload: Record<string, unknown>;
   /** Epoch ms from which the token is valid (`nbf` minus the clock tolerance), 0 without `nbf`. */
   validFrom: number;
@@ -7,14 +9,26 @@ interface CachedVerification {
 }
 
 /**
- * Remembers successfully verified access tokens by their exact text, so a client that sends the same token on every
- * request pays the signature check once per token instead of once per request.
+ * How many characters at the end of a token (all signature) are the lookup key. A token arrives as a fresh string on
+ * every request, so the lookup pays for hashing whatever it is keyed by: the whole HS256 access token (~270 chars)
+ * measured ~0.5 µs per lookup, its last 32 characters (192 bits of signature) ~0.2 µs.
+ */
+const LOOKUP_KEY_LENGTH = 32;
+
+/**
+ * Remembers successfully verified access tokens, so a client that sends the same token on every request pays the
+ * signature check once per token instead of once per request.
+ *
+ * A hit requires the presented token to equal the verified one character for character; the signature tail is only
+ * where to look. A forged token that copies a cached token's signature therefore misses, goes through full
+ * verification and fails, and it does not evict the entry it collided with.
  *
  * Why not fast-jwt's own cache: it hashes every token with SHA-256 to build its key, which measured as two thirds of
- * the guard's cost; an exact-text key is cheaper and cannot collide. Only successes are stored, expiry is re-checked
- * on every hit, and the size is bounded (oldest entry dropped first), so memory does not grow with traffic.
+ * the guard's cost. Only successes are stored, expiry is re-checked on every hit, and the size is bounded (oldest entry
+ * dropped first), so memory does not grow with traffic.
  */
 export class VerifiedTokenCache {
+  /** By the last {@link LOOKUP_KEY_LENGTH} characters of the token. */
   private readonly entries = new Map<string, CachedVerification>();
 
   constructor(
@@ -24,10 +38,11 @@ export class VerifiedTokenCache {
 
   /** The cached payload when the token was verified before and is still within its validity window. */
   get(token: string, now: number): Record<string, unknown> | undefined {
-    const entry = this.entries.get(token);
-    if (!entry) return undefined;
+    const key = token.slice(-LOOKUP_KEY_LENGTH);
+    const entry = this.entries.get(key);
+    if (!entry || entry.token !== token) return undefined;
     if (now >= entry.validUntil || now < entry.validFrom) {
-      this.entries.delete(token);
+      this.entries.delete(key);
       return undefined;
     }
     return entry.payload;
@@ -40,7 +55,8 @@ export class VerifiedTokenCache {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(token, {
+    this.entries.set(token.slice(-LOOKUP_KEY_LENGTH), {
+      token,
       payload,
       validFrom: typeof payload.nbf === 'number' ? payload.nbf * 1000 - this.clockToleranceMs : 0,
       validUntil: payload.exp * 1000 + this.clockToleranceMs,
