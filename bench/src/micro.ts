@@ -206,6 +206,11 @@ async function guards(): Promise<void> {
         guard.canActivate(contextOf(request));
         return userOf(request);
       });
+      // The one write any such guard must make (request.user), alone: a new hidden class per request.
+      const payload = { sub: '1', userId: 1, username: 'user1' };
+      recordOnFreshRequests(group, 'only adding request.user to Express-shaped requests', batch, (request) => {
+        request.user = payload;
+      });
       const tutorial = new TutorialJwtGuard(app.get(JwtService));
       const tutorialToken = `Bearer ${app.get(JwtService).sign({ sub: '1', username: 'user1' })}`;
       record(group, 'tutorial guard canActivate (JwtService.verify, string secret)', () => tutorial.canActivate(contextFor(tutorialToken)));
