@@ -11,6 +11,7 @@ export const REGISTRATION_DEFAULTS: Required<DualTokenAuthRegistrationOptions> =
   globalGuard: false,
   allowRefreshTokenInQuery: false,
   jwksPath: false,
+  reserveRequestUserProperty: true,
 };
 
 export const {

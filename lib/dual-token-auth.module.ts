@@ -18,6 +18,7 @@ import { USER_LOOKUP } from './interfaces/user-lookup.interface.js';
 import { AuthEventPublisher } from './services/auth-event-publisher.js';
 import { AuthRateLimiter } from './services/auth-rate-limiter.js';
 import { DualTokenService } from './services/dual-token.service.js';
+import { ExpressRequestUserReservation } from './services/express-request-user-reservation.js';
 import { SessionService } from './services/session.service.js';
 import { resolveAuthConfig, type ResolvedAuthConfig } from './utils/resolve-auth-config.js';
 
@@ -50,6 +51,7 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
       AuthRateLimiter,
     ];
     if (registration.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AccessTokenGuard });
+    if (registration.reserveRequestUserProperty) providers.push(ExpressRequestUserReservation);
     return {
       ...base,
       controllers: [

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, type INestApplication, Module, UseGuards } from '@nestjs/common';
+import { Controller, Get, Injectable, type INestApplication, Module, Req, UseGuards } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import {
   type AccessTokenPayload,
@@ -35,6 +35,21 @@ class ProfileController {
   @Get('username')
   username(@CurrentUser('username') username: string): { username: string } {
     return { username };
+  }
+}
+
+/** Reports what the request object handed to handlers looks like (Express's request or Fastify's). */
+@Controller('request-shape')
+class RequestShapeController {
+  @Get('anonymous')
+  anonymous(@Req() request: { user?: unknown }): { ownUserProperty: boolean; user: unknown } {
+    return { ownUserProperty: Object.prototype.hasOwnProperty.call(request, 'user'), user: request.user ?? null };
+  }
+
+  @UseGuards(AccessTokenGuard)
+  @Get('guarded')
+  guarded(@Req() request: { user?: AccessTokenPayload }): { username: unknown } {
+    return { username: request.user?.username };
   }
 }
 
@@ -95,7 +110,7 @@ const INVALID_CREDENTIALS = { statusCode: 401, message: 'Invalid username or pas
 
 const bearer = (token: string): string => `Bearer ${token}`;
 
-describe.each(HTTP_ADAPTERS)('DualTokenAuthModule registration on %s', (_platform, createAdapter) => {
+describe.each(HTTP_ADAPTERS)('DualTokenAuthModule registration on %s', (platform, createAdapter) => {
   describe('forRoot with a per-route guard', () => {
     let app: INestApplication;
 
@@ -360,6 +375,43 @@ describe.each(HTTP_ADAPTERS)('DualTokenAuthModule registration on %s', (_platfor
       expect(pair).not.toBeNull();
       expect(app.get(DualTokenService).verifyAccessToken(pair!.access_token).username).toBe('alice');
       await request(server).get('/profile').set('Authorization', bearer(pair!.access_token)).expect(200);
+    });
+  });
+
+  describe('reserveRequestUserProperty', () => {
+    let app: INestApplication | undefined;
+
+    afterEach(async () => {
+      await app?.close();
+      app = undefined;
+    });
+
+    const startWith = async (reserveRequestUserProperty?: boolean) => {
+      app = await createScenarioApp(createAdapter, {
+        imports: [DualTokenAuthModule.forRoot({ ...authOptions(), ...(reserveRequestUserProperty === undefined ? {} : { reserveRequestUserProperty }) })],
+        controllers: [RequestShapeController],
+      });
+      return app;
+    };
+
+    it(`${platform === 'express' ? 'gives every Express request an own, empty user property' : 'leaves Fastify requests as they are'} by default, and the guard fills it`, async () => {
+      const started = await startWith();
+      const anonymous = await request(started.getHttpServer()).get('/request-shape/anonymous').expect(200);
+
+      expect(anonymous.body).toEqual({ ownUserProperty: platform === 'express', user: null });
+      const { access_token } = await loginAs(started, 'bob');
+      const guarded = await request(started.getHttpServer()).get('/request-shape/guarded').set('Authorization', bearer(access_token)).expect(200);
+      expect(guarded.body).toEqual({ username: 'bob' });
+    });
+
+    it('when false, adds no user property to requests the guard did not accept', async () => {
+      const started = await startWith(false);
+      const anonymous = await request(started.getHttpServer()).get('/request-shape/anonymous').expect(200);
+
+      expect(anonymous.body).toEqual({ ownUserProperty: false, user: null });
+      const { access_token } = await loginAs(started, 'bob');
+      const guarded = await request(started.getHttpServer()).get('/request-shape/guarded').set('Authorization', bearer(access_token)).expect(200);
+      expect(guarded.body).toEqual({ username: 'bob' });
     });
   });
 
