@@ -11,6 +11,7 @@ import type { MicroRow } from './micro.js';
 import { startDatabase, type BenchDatabase } from './mysql.js';
 import { renderReport, type BenchReport, type MemoryResult, type ScenarioResult, type StormResult } from './report.js';
 import { RESULTS_DIR, loadSettings, type Settings } from './settings.js';
+import { measureSimultaneousPairs, type SimultaneousPair } from './simultaneous.js';
 import { coreTimes, hasCommand, machineInfo, ownAffinity, processCpuSeconds, topProcesses } from './system.js';
 
 const settings = loadSettings();
@@ -131,6 +132,39 @@ async function httpGroups(): Promise<ServerGroup[]> {
     );
   }
   return groups;
+}
+
+/** The guard targets' scenarios, each on a pair of identical processes measured at the same time (simultaneous.ts). */
+function simultaneousPairs(): SimultaneousPair[] {
+  const pairs: SimultaneousPair[] = [];
+  for (const adapter of ['express', 'fastify'] as const) {
+    const name = adapter === 'express' ? 'Express' : 'Fastify';
+    const plain: ServerConfig = { adapter, sessionCheck: false, passport: adapter === 'express', tokenPool: settings.connections };
+    pairs.push({
+      name: `${adapter}-simultaneous`,
+      group: adapter,
+      config: plain,
+      scenarios: [
+        { id: `sim-${adapter}-open`, label: `${name} · unguarded (A/A control)`, path: '/open', tokens: 'ours',
+          note: 'the unguarded route on both processes: what is left of the noise' },
+        { id: `sim-${adapter}-allow-all`, label: `${name} · guard that returns true`, path: '/allow-all', tokens: 'ours' },
+        { id: `sim-${adapter}-ours`, label: `${name} · AccessTokenGuard`, path: '/ours', tokens: 'ours' },
+        adapter === 'express'
+          ? { id: 'sim-express-passport', label: 'Express · @nestjs/passport + passport-jwt (string secret)', path: '/passport', tokens: 'tutorial' }
+          : { id: 'sim-fastify-tutorial', label: 'Fastify · tutorial guard (@nestjs/jwt verify, string secret)', path: '/tutorial', tokens: 'tutorial' },
+      ],
+    });
+    pairs.push({
+      name: `${adapter}-session-check-simultaneous`,
+      group: adapter,
+      config: { ...plain, sessionCheck: true },
+      scenarios: [
+        { id: `sim-${adapter}-ours-session`, label: `${name} · AccessTokenGuard + session check`, path: '/ours', tokens: 'ours',
+          note: '`rejectRevokedAccessTokens: true`, in-memory store; its own pair of processes' },
+      ],
+    });
+  }
+  return pairs;
 }
 
 async function login(url: string): Promise<string> {
@@ -454,6 +488,7 @@ async function main(s: Settings): Promise<void> {
     const groups = await httpGroups();
     report.scenarios.push(...(await measureBracketed(groups)));
     await stopAllServers();
+    report.simultaneous = await measureSimultaneousPairs(simultaneousPairs(), s, log, profileDir());
   }
   if (s.sections.includes('mysql')) {
     try {

@@ -10,6 +10,8 @@ export interface Settings {
   rounds: number;
   /** Seconds per measured round. */
   duration: number;
+  /** Seconds per window of the simultaneous pairs (two windows per scenario and round). */
+  pairDuration: number;
   /** Seconds of warm-up load per route before the first round. */
   warmup: number;
   connections: number;
@@ -52,8 +54,9 @@ export function loadSettings(): Settings {
   const reportName = quick ? 'quick' : 'latest';
   return {
     profile,
-    rounds: Math.round(numberFromEnv('BENCH_ROUNDS', quick ? 2 : 12)),
+    rounds: Math.round(numberFromEnv('BENCH_ROUNDS', quick ? 2 : 8)),
     duration: numberFromEnv('BENCH_DURATION', quick ? 1 : 2),
+    pairDuration: numberFromEnv('BENCH_PAIR_DURATION', quick ? 1 : 3),
     warmup: numberFromEnv('BENCH_WARMUP', quick ? 1 : 2),
     connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 50)),
     memoryRequests: Math.round(numberFromEnv('BENCH_MEMORY_REQUESTS', quick ? 50_000 : 1_000_000)),
