@@ -97,20 +97,28 @@ function record(group: string, operation: string, fn: (i: number) => unknown): v
  * prototype (`Object.setPrototypeOf`), then the router's properties. The swap leaves every request with a hidden class
  * of its own, so V8's inline caches miss on each property a guard reads or adds; plain `{ headers }` objects share
  * one hidden class and hide that cost, which is most of what a guard costs inside a real Express server.
+ * `reserveUser` adds `user: undefined` before the swap, as the module does on Express (`reserveRequestUserProperty`).
  */
-function expressShapedRequests(count: number, authorizations: string[]): Record<string, unknown>[] {
+function expressShapedRequests(count: number, authorizations: string[], reserveUser: boolean): Record<string, unknown>[] {
   const requestPrototype = (new ExpressAdapter().getInstance() as { request: object }).request;
   const requests: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i += 1) {
-    const request = new IncomingMessage(undefined as never) as unknown as Record<string, unknown>;
-    request.url = '/ours';
-    request.method = 'GET';
-    request.headers = { host: 'localhost', authorization: authorizations[i % authorizations.length] };
+    const request = freshIncomingMessage(authorizations[i % authorizations.length]!);
+    if (reserveUser) request.user = undefined;
     Object.setPrototypeOf(request, requestPrototype);
     Object.assign(request, { res: {}, next: undefined, baseUrl: '', originalUrl: '/ours', params: {}, route: {} });
     requests.push(request);
   }
   return requests;
+}
+
+/** A Node request as the HTTP server hands it to its 'request' listeners, before any framework touches it. */
+function freshIncomingMessage(authorization: string): Record<string, unknown> {
+  const request = new IncomingMessage(undefined as never) as unknown as Record<string, unknown>;
+  request.url = '/ours';
+  request.method = 'GET';
+  request.headers = { host: 'localhost', authorization };
+  return request;
 }
 
 /**
@@ -192,24 +200,31 @@ async function guards(): Promise<void> {
       const args = (h: string) => [{ headers: { authorization: h } }, {}, () => undefined];
       await recordAsync(group, 'Nest GuardsConsumer.tryActivate, guard that returns true (awaited)', () => consumer.tryActivate(allowAll, args(headers[0]!), new BenchController(), handler, 'http'));
       await recordAsync(group, 'Nest GuardsConsumer.tryActivate, AccessTokenGuard (awaited)', (i) => consumer.tryActivate(ours, args(headers[i % 50]!), new BenchController(), handler, 'http'));
-      // The same two guards on requests shaped like Express's (one hidden class per request), each request used once.
-      const batch = () => expressShapedRequests(20_000, headers.slice(0, 50));
+      // The same guards on requests shaped like Express's (one hidden class per request), each request used once.
+      const reserved = () => expressShapedRequests(20_000, headers.slice(0, 50), true);
+      const unreserved = () => expressShapedRequests(20_000, headers.slice(0, 50), false);
       const contextOf = (request: Record<string, unknown>) => new ExecutionContextHost([request, {}, () => undefined], BenchController, handler);
       const allowAllGuard = new AllowAllGuard();
       // Both include what the bench route does around the guard: Nest's context object and the handler's read of request.user.
       const userOf = (request: Record<string, unknown>) => (request.user as { sub?: string } | undefined)?.sub;
-      recordOnFreshRequests(group, 'guard that returns true, on Express-shaped requests', batch, (request) => {
+      const guardThenRead = (request: Record<string, unknown>) => {
+        guard.canActivate(contextOf(request));
+        return userOf(request);
+      };
+      recordOnFreshRequests(group, 'guard that returns true, on Express-shaped requests', reserved, (request) => {
         allowAllGuard.canActivate(contextOf(request));
         return userOf(request);
       });
-      recordOnFreshRequests(group, 'AccessTokenGuard.canActivate, on Express-shaped requests (50 tokens, cache hits)', batch, (request) => {
-        guard.canActivate(contextOf(request));
-        return userOf(request);
-      });
-      // The one write any such guard must make (request.user), alone: a new hidden class per request.
+      recordOnFreshRequests(group, 'AccessTokenGuard.canActivate, on Express-shaped requests (50 tokens, cache hits; request.user reserved, the default)', reserved, guardThenRead);
+      recordOnFreshRequests(group, 'AccessTokenGuard.canActivate, on Express-shaped requests (same, reserveRequestUserProperty: false)', unreserved, guardThenRead);
+      // What the reservation moves: adding request.user after Express's prototype swap, and before it (on a fresh request).
       const payload = { sub: '1', userId: 1, username: 'user1' };
-      recordOnFreshRequests(group, 'only adding request.user to Express-shaped requests', batch, (request) => {
+      recordOnFreshRequests(group, 'only adding request.user to Express-shaped requests (what the reservation avoids)', unreserved, (request) => {
         request.user = payload;
+      });
+      const fresh = () => Array.from({ length: 20_000 }, (_, i) => freshIncomingMessage(headers[i % 50]!));
+      recordOnFreshRequests(group, 'reserving request.user on a fresh Node request, before Express (what it costs instead)', fresh, (request) => {
+        request.user = undefined;
       });
       const tutorial = new TutorialJwtGuard(app.get(JwtService));
       const tutorialToken = `Bearer ${app.get(JwtService).sign({ sub: '1', username: 'user1' })}`;
