@@ -29,7 +29,7 @@ export interface SimultaneousResult {
   group: 'express' | 'fastify';
   label: string;
   note?: string;
-  /** Per round two windows, the second with the processes' roles swapped. */
+  /** Per round two windows, the second with the processes' roles and the start order swapped. */
   rounds: [SimultaneousWindow, SimultaneousWindow][];
 }
 
@@ -382,7 +382,7 @@ export function renderReport(report: BenchReport): string {
       '',
       'Two identical server processes share CPU 1 and are loaded at the same time, ' +
         `${Math.floor(s.connections / 2)} connections each: one on the unguarded route, the other on the route under test, ` +
-        `${s.pairDuration ?? s.duration} s; then the same with the processes' roles swapped. A round's ratio is the unguarded route's server ` +
+        `${s.pairDuration ?? s.duration} s; then the same with the processes' roles (and which load starts first) swapped. A round's ratio is the unguarded route's server ` +
         'CPU per request over the route\'s, geometric mean of the two windows; the table gives the median over rounds. ' +
         'This is the route\'s capacity (req/s at full CPU) relative to the unguarded route.',
       '',

@@ -62,11 +62,13 @@ export async function measureSimultaneousPairs(pairs: SimultaneousPair[], settin
     for (let round = 0; round < settings.rounds; round += 1) {
       for (const scenario of pair.scenarios) {
         const windows: SimultaneousWindow[] = [];
-        for (const [baselineServer, routeServer] of [servers, [servers[1], servers[0]]] as const) {
-          const [baseline, route] = await Promise.all([
-            load(baselineServer, '/open', 'ours', settings.pairDuration),
-            load(routeServer, scenario.path, scenario.tokens, settings.pairDuration),
-          ]);
+        for (const [baselineServer, routeServer, baselineFirst] of [[servers[0], servers[1], true], [servers[1], servers[0], false]] as const) {
+          // The second window also starts the other load first, so an advantage of opening connections first cancels too.
+          const startBaseline = () => load(baselineServer, '/open', 'ours', settings.pairDuration);
+          const startRoute = () => load(routeServer, scenario.path, scenario.tokens, settings.pairDuration);
+          const [baseline, route] = baselineFirst
+            ? await Promise.all([startBaseline(), startRoute()])
+            : await Promise.all([startRoute(), startBaseline()]).then(([r, b]) => [b, r] as const);
           windows.push({ baseline, route });
         }
         const measured: [SimultaneousWindow, SimultaneousWindow] = [windows[0]!, windows[1]!];
