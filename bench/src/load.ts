@@ -136,6 +136,11 @@ export interface LoadResult {
   foreignPct: number;
 }
 
+/** The `Authorization` header carrying an access token. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
 /** Runs autocannon once and measures the server's CPU and its core's other load meanwhile. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies = new Samples();

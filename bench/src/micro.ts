@@ -92,6 +92,9 @@ function record(group: string, operation: string, fn: (i: number) => unknown): v
   rows.push({ group, operation, nsPerOp: median(rounds), minNs: Math.min(...rounds), maxNs: Math.max(...rounds) });
 }
 
+/** The request prototype of one Express app, as Express sets it on every request it handles. */
+const expressRequestPrototype = (new ExpressAdapter().getInstance() as { request: object }).request;
+
 /**
  * Requests built the way Express 5 builds them: an `IncomingMessage` whose prototype is swapped for the app's request
  * prototype (`Object.setPrototypeOf`), then the router's properties. The swap leaves every request with a hidden class
@@ -100,12 +103,11 @@ function record(group: string, operation: string, fn: (i: number) => unknown): v
  * `reserveUser` adds `user: undefined` before the swap, as the module does on Express (`reserveRequestUserProperty`).
  */
 function expressShapedRequests(count: number, authorizations: string[], reserveUser: boolean): Record<string, unknown>[] {
-  const requestPrototype = (new ExpressAdapter().getInstance() as { request: object }).request;
   const requests: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i += 1) {
     const request = freshIncomingMessage(authorizations[i % authorizations.length]!);
     if (reserveUser) request.user = undefined;
-    Object.setPrototypeOf(request, requestPrototype);
+    Object.setPrototypeOf(request, expressRequestPrototype);
     Object.assign(request, { res: {}, next: undefined, baseUrl: '', originalUrl: '/ours', params: {}, route: {} });
     requests.push(request);
   }

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
 import { BENCH_PASSWORD, BENCH_USERNAME, type ServerConfig } from './shared.js';
-import { LOADGEN_CPU, SERVER_CPU, killAllServersNow, runLoad, startBackgroundLoad, startServer, stopAllServers, type BenchServer, type LoadOptions, type LoadResult } from './load.js';
+import { LOADGEN_CPU, SERVER_CPU, bearer, killAllServersNow, runLoad, startBackgroundLoad, startServer, stopAllServers, type BenchServer, type LoadOptions, type LoadResult } from './load.js';
 import type { MicroRow } from './micro.js';
 import { startDatabase, type BenchDatabase } from './mysql.js';
 import { renderReport, type BenchReport, type MemoryResult, type ScenarioResult, type StormResult } from './report.js';
@@ -35,10 +35,6 @@ async function waitIdle(pid: number, maxMs = 15_000): Promise<void> {
     if (now - last < 0.02) return;
     last = now;
   }
-}
-
-function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
 }
 
 function fmt(n: number, digits = 0): string {

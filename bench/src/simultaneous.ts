@@ -1,6 +1,6 @@
 // Capacity ratios measured simultaneously: two identical server processes share CPU 1 and are loaded at the same
 // time, one on the unguarded route and one on the route under test, then with the roles swapped. See bench/README.md.
-import { runLoad, startServer, type BenchServer, type LoadResult } from './load.js';
+import { bearer, runLoad, startServer, type BenchServer, type LoadResult } from './load.js';
 import { simultaneousRoundRatio, type SimultaneousResult, type SimultaneousWindow } from './report.js';
 import type { Settings } from './settings.js';
 import type { ServerConfig } from './shared.js';
@@ -50,7 +50,7 @@ export async function measureSimultaneousPairs(pairs: SimultaneousPair[], settin
         connections,
         duration,
         serverPid: server.pid,
-        headersForConnection: (i) => ({ authorization: `Bearer ${pool[i % pool.length]!}` }),
+        headersForConnection: (i) => bearer(pool[i % pool.length]!),
       });
     };
     log(`warm-up ${pair.name} pair (${settings.warmup}s per route and process)`);
