@@ -6,6 +6,7 @@ const shared = {
     '^nestjs-dual-token-auth$': '<rootDir>/lib/index.ts',
     '^nestjs-dual-token-auth/typeorm$': '<rootDir>/lib/typeorm/index.ts',
     '^nestjs-dual-token-auth/client$': '<rootDir>/lib/client/index.ts',
+    '^nestjs-dual-token-auth/client/testing$': '<rootDir>/lib/client/testing/index.ts',
     '^nestjs-dual-token-auth/testing$': '<rootDir>/lib/testing/index.ts',
     '^nestjs-dual-token-auth/argon2$': '<rootDir>/lib/argon2/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -36,7 +36,7 @@ const optionalPeers = Object.entries(pkg.peerDependenciesMeta ?? {})
   .map(([name]) => name);
 
 /** Subpaths the package must export: one per entry-point folder of lib/. */
-const expectedEntries = ['.', './typeorm', './testing', './client', './argon2'];
+const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2'];
 
 interface ModuleReference {
   /** File the reference is in, relative to the repository. */

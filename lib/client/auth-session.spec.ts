@@ -3,7 +3,6 @@ import {
   createAuthSession,
   LocalStorageTokenStorage,
   LoginFailedError,
-  ManualClock,
   MemoryTokenStorage,
   RefreshFailedError,
   SessionEndedError,
@@ -13,7 +12,7 @@ import {
   type FetchLike,
   type StorageLike,
 } from './index.js';
-import { deferred, FakeAuthServer, flush, makeJwt, type FakeAuthServerOptions } from './testing/fakes.js';
+import { deferred, FakeAuthServer, flush, makeJwt, ManualClock, type FakeAuthServerOptions } from './testing/index.js';
 
 const START = Date.UTC(2030, 0, 1);
 const API = 'https://api.test/api';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import axios, { AxiosError, AxiosHeaders, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { createAuthSession, installAxiosInterceptors, ManualClock, RefreshFailedError, SessionEndedError } from './index.js';
-import { deferred, FakeAuthServer, flush } from './testing/fakes.js';
+import { createAuthSession, installAxiosInterceptors, RefreshFailedError, SessionEndedError } from './index.js';
+import { deferred, FakeAuthServer, flush, ManualClock } from './testing/index.js';
 
 const START = Date.UTC(2030, 0, 1);
 

@@ -1,4 +1,4 @@
-import type { AuthSession } from './auth-session.js';
+import type { AuthenticatedTransport } from './authenticated-transport.interface.js';
 import { documentUrl, isAbsoluteUrl, joinUrl } from './url-utils.js';
 
 /**
@@ -32,7 +32,7 @@ export interface AxiosLikeInstance {
  * Per-request bookkeeping stored on the axios config. A string key (not a symbol) because axios copies configs with
  * `mergeConfig`, which keeps unknown string keys but drops symbols — the replay must still see `replayed: true`.
  */
-export const AXIOS_STATE_KEY = '__dualTokenAuth';
+const AXIOS_STATE_KEY = '__dualTokenAuth';
 
 interface RequestState {
   /** Access token the request was sent with (null: sent without one). */
@@ -55,7 +55,7 @@ interface RequestState {
  *
  * @returns a function that removes both interceptors.
  */
-export function installAxiosInterceptors(instance: AxiosLikeInstance, session: AuthSession): () => void {
+export function installAxiosInterceptors(instance: AxiosLikeInstance, session: AuthenticatedTransport): () => void {
   const requestId = instance.interceptors.request.use(async (config: AxiosLikeRequestConfig) => {
     const state = config[AXIOS_STATE_KEY] as RequestState | undefined;
     if (!session.shouldAuthorize(fullUrl(config))) return config;

@@ -3,14 +3,13 @@ import { CrossTabCoordinator } from './cross-tab-coordinator.js';
 import {
   createAuthSession,
   LocalStorageTokenStorage,
-  ManualClock,
   MemoryTokenStorage,
   type AuthSessionOptions,
   type StorageLike,
   type TokenSet,
   type TokenStorage,
 } from './index.js';
-import { deferred, FakeAuthServer, FakeChannelHub, FakeLockManager, flush } from './testing/fakes.js';
+import { deferred, FakeAuthServer, FakeChannelHub, FakeLockManager, flush, ManualClock } from './testing/index.js';
 
 const START = Date.UTC(2030, 0, 1);
 const API = 'https://api.test/api';

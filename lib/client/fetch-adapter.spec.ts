@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { createAuthFetch, createAuthSession, ManualClock, type AuthSessionOptions, type FetchLike } from './index.js';
-import { FakeAuthServer } from './testing/fakes.js';
+import { createAuthFetch, createAuthSession, type AuthSessionOptions, type FetchLike } from './index.js';
+import { FakeAuthServer, ManualClock } from './testing/index.js';
 
 const START = Date.UTC(2030, 0, 1);
 

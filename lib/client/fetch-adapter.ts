@@ -1,8 +1,6 @@
-import type { AuthSession } from './auth-session.js';
+import type { AuthenticatedTransport } from './authenticated-transport.interface.js';
+import type { FetchLike } from './fetch-like.interface.js';
 import { discardBody } from './promise-utils.js';
-
-/** Signature of `fetch` (what `globalThis.fetch` and `session.fetch` implement). */
-export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /**
  * Wraps `fetchImpl` so requests to the session's allowed origins carry `Authorization: Bearer <access token>`, and a
@@ -19,11 +17,13 @@ export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promis
  *   own signal aborts while waiting for the refresh, it rejects with the signal's reason (an `AbortError`), without
  *   affecting the refresh or other requests.
  *
- * @param fetchImpl transport to wrap. @default session.rawFetch
+ * @param session the session (any {@link AuthenticatedTransport}) whose token is attached.
+ * @param fetchImpl transport to wrap. @default session.rawFetch, else globalThis.fetch
  */
-export function createAuthFetch(session: AuthSession, fetchImpl?: FetchLike): FetchLike {
+export function createAuthFetch(session: AuthenticatedTransport, fetchImpl?: FetchLike): FetchLike {
   // Resolved per call: the session assigns rawFetch before creating its own wrapper, but be robust to ordering.
-  const transport: FetchLike = (input, init) => (fetchImpl ?? session.rawFetch)(input, init);
+  const transport: FetchLike = (input, init) =>
+    (fetchImpl ?? session.rawFetch ?? ((i: RequestInfo | URL, n?: RequestInit) => globalThis.fetch(i, n)))(input, init);
 
   return async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const request = isRequest(input) ? input : undefined;

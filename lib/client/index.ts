@@ -1,26 +1,23 @@
 /**
  * Client half of nestjs-dual-token-auth: a browser and Node session that logs in, keeps the access/refresh token
  * pair, refreshes it once at a time (per process and across tabs), and authenticates fetch or axios requests.
- * No dependency on Nest or axios; no module-level state.
+ * No dependency on Nest or axios; no module-level state. Test doubles live in `nestjs-dual-token-auth/client/testing`.
  */
+export type { TokenResponseBody } from '../interfaces/token-response.interface.js';
+export type {
+  AuthSessionEvents,
+  LoggedOutEvent,
+  RefreshedEvent,
+  RefreshFailedEvent,
+  RefreshTrigger,
+  SessionEndedEvent,
+  TokenChangeSource,
+  TokensChangedEvent,
+} from './auth-session-events.interface.js';
+export type { AuthSessionOptions, HeadersProvider, LoginOptions } from './auth-session-options.interface.js';
+export { AuthSession, createAuthSession } from './auth-session.js';
+export type { AuthenticatedTransport } from './authenticated-transport.interface.js';
 export {
-  AuthSession,
-  createAuthSession,
-  type AuthSessionEvents,
-  type AuthSessionOptions,
-  type HeadersProvider,
-  type LoggedOutEvent,
-  type LoginOptions,
-  type RefreshedEvent,
-  type RefreshFailedEvent,
-  type RefreshTrigger,
-  type SessionEndedEvent,
-  type TokenChangeSource,
-  type TokenResponseBody,
-  type TokensChangedEvent,
-} from './auth-session.js';
-export {
-  AXIOS_STATE_KEY,
   installAxiosInterceptors,
   type AxiosLikeInstance,
   type AxiosLikeInterceptorManager,
@@ -36,9 +33,10 @@ export {
   type RefreshFailureKind,
   type SessionEndReason,
 } from './errors.js';
-export { createAuthFetch, type FetchLike } from './fetch-adapter.js';
+export { createAuthFetch } from './fetch-adapter.js';
+export type { FetchLike } from './fetch-like.interface.js';
 export { decodeJwtPayload, readJwtTiming, type JwtTiming } from './jwt-expiry.js';
-export { ManualClock } from './manual-clock.js';
+export type { TokenResponseInput } from './token-response.parser.js';
 export {
   LocalStorageTokenStorage,
   MemoryTokenStorage,

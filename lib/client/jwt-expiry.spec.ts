@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeJwtPayload, readJwtTiming } from './jwt-expiry.js';
-import { makeJwt } from './testing/fakes.js';
+import { makeJwt } from './testing/index.js';
 
 describe('readJwtTiming', () => {
   it('reads exp and iat as milliseconds', () => {

@@ -1,11 +1,11 @@
 /**
- * Test doubles for the client's unit specs: a scripted auth server behind a fake fetch, Web Locks and
- * BroadcastChannel fakes, and small promise helpers. Nothing here touches the network or real timers.
- * Not exported from the package entry point.
+ * Test doubles for code that uses the client: a scripted auth server behind a fake fetch, Web Locks and
+ * BroadcastChannel fakes, and small promise helpers. Nothing here touches the network or real timers; Node only
+ * (uses `Buffer` and `setImmediate`). Exported from `nestjs-dual-token-auth/client/testing`.
  */
 import type { BroadcastChannelLike, LockManagerLike } from '../cross-tab-coordinator.js';
-import type { FetchLike } from '../fetch-adapter.js';
-import type { ManualClock } from '../manual-clock.js';
+import type { FetchLike } from '../fetch-like.interface.js';
+import type { ManualClock } from './manual-clock.js';
 
 export interface Deferred<T> {
   promise: Promise<T>;

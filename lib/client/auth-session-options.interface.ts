@@ -1,0 +1,114 @@
+import type { Clock } from './clock.js';
+import type { CrossTabOptions } from './cross-tab-coordinator.js';
+import type { FetchLike } from './fetch-like.interface.js';
+import type { TokenStorage } from './token-storage.js';
+
+/** Extra headers for the refresh and logout calls, or a function producing them (e.g. reading a CSRF cookie). */
+export type HeadersProvider = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+
+/** Options of {@link AuthSession} / {@link createAuthSession}. */
+export interface AuthSessionOptions {
+  /**
+   * Base URL of the API, e.g. `https://api.example.com` or `https://example.com/api`. In a browser it may be
+   * relative (`/api`, or `''` for the page's origin); outside a browser it must be absolute.
+   */
+  baseUrl: string;
+  /**
+   * Path segment of the auth controller on the server (the server's configurable route prefix).
+   * @default 'user'
+   */
+  pathPrefix?: string;
+  /**
+   * Login endpoint; relative values are joined to `baseUrl`, absolute URLs are used as is.
+   * @default `${pathPrefix}/login`
+   */
+  loginUrl?: string;
+  /**
+   * Refresh endpoint; relative values are joined to `baseUrl`, absolute URLs are used as is.
+   * @default `${pathPrefix}/refresh`
+   */
+  refreshUrl?: string;
+  /**
+   * Logout endpoint; relative values are joined to `baseUrl`, absolute URLs are used as is.
+   * @default `${pathPrefix}/logout`
+   */
+  logoutUrl?: string;
+  /**
+   * Where tokens are kept.
+   * @default new MemoryTokenStorage()
+   */
+  storage?: TokenStorage;
+  /**
+   * How the refresh token travels. `'body'`: the client stores it and posts `{ refresh_token }`. `'cookie'`: the
+   * server keeps it in an HttpOnly cookie; the client stores only the access token and calls the refresh endpoint
+   * with `credentials: 'include'` and an empty JSON object as body.
+   * @default 'body'
+   */
+  refreshTokenTransport?: 'body' | 'cookie';
+  /**
+   * Extra headers for the refresh and logout calls, typically the CSRF header in cookie mode
+   * (`{ 'x-csrf-token': token }` or `() => ({ 'x-csrf-token': readCookie('csrf') })`). Replaces the default.
+   * @default `{ 'x-csrf-protection': '1' }` in cookie mode (what the nestjs-dual-token-auth server requires by
+   * default: a header a cross-site form cannot send), none otherwise
+   */
+  refreshHeaders?: HeadersProvider;
+  /**
+   * `credentials` mode of the login, refresh and logout calls.
+   * @default 'include' in cookie mode, otherwise 'same-origin'
+   */
+  credentials?: RequestCredentials;
+  /**
+   * Timeout of one refresh call in milliseconds (also bounds login and logout). Waiting requests are rejected with
+   * a `RefreshFailedError` of kind `timeout` when it elapses, so nothing ever hangs on a dead network.
+   * @default 10000
+   */
+  refreshTimeoutMs?: number;
+  /**
+   * Refresh this many seconds before the access token expires. For short-lived tokens the lead time is capped at
+   * 25% of the token's remaining lifetime (a 60 s token is refreshed after about 44 s, not after 30 s; a 20 s token
+   * after about 14 s), so a short lifetime never turns into a refresh loop.
+   * @default 30
+   */
+  leewaySeconds?: number;
+  /**
+   * Refresh proactively before the access token expires. Expiry comes from `expires_in` of the token response
+   * (measured on the client's clock, so a skewed client clock cannot cause early or late refreshes), else from the
+   * JWT `exp` claim. A whole-second `expires_in` is counted from an issue time the server truncated to the second
+   * (JWT `iat`/`exp` are whole seconds), so the token may expire up to 1 s earlier than `expires_in` says: the client
+   * assumes the earliest, otherwise tokens of a few seconds would often be refreshed after they expired.
+   * Opaque tokens without `expires_in` are refreshed only when the server answers 401.
+   * @default true
+   */
+  proactiveRefresh?: boolean;
+  /**
+   * Origins (`https://api.example.com`) to which `Authorization` is attached by `session.fetch` and the axios
+   * interceptors. Requests to any other origin are passed through untouched, so tokens never leak to third parties.
+   * @default [origin of baseUrl]
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * The fetch implementation used for the auth endpoints and, by default, by `session.fetch`.
+   * @default globalThis.fetch (looked up on each call, so polyfills installed later are used)
+   */
+  fetch?: FetchLike;
+  /**
+   * Time source and timers (inject a `ManualClock` in tests).
+   * @default systemClock (Date.now / setTimeout with unref in Node)
+   */
+  clock?: Clock;
+  /**
+   * Cross-tab coordination (one refresh at a time across tabs, new tokens and logout relayed to other tabs).
+   * `false` disables it, `true` or an object enables it.
+   * @default enabled when the storage has a `key` (e.g. LocalStorageTokenStorage) and the runtime has Web Locks or
+   * BroadcastChannel; disabled otherwise, so two sessions in one process never talk to each other by accident.
+   */
+  crossTab?: boolean | CrossTabOptions;
+}
+
+/** Options of {@link AuthSession.login}. */
+export interface LoginOptions {
+  /** Aborts the login call; the promise then rejects with the signal's reason (an `AbortError`). */
+  signal?: AbortSignal;
+  /** Extra JSON fields sent along with username and password (e.g. a captcha token). */
+  extraBody?: Record<string, unknown>;
+}

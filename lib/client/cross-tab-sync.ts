@@ -1,0 +1,113 @@
+import { CrossTabCoordinator, type CrossTabMessage, type CrossTabPayload } from './cross-tab-coordinator.js';
+import type { SessionConfig } from './resolve-session-config.js';
+import type { SessionState } from './session-state.js';
+import { isTokenSet, sameTokens, type TokenSet } from './token-storage.js';
+
+/** How long a tab waits for its view of the shared storage to show tokens another tab announced, and how often it looks. */
+const STORAGE_CATCH_UP_MS = 1000;
+const STORAGE_POLL_MS = 20;
+
+/**
+ * Keeps this tab's {@link SessionState} in step with the other tabs: announces local changes, applies the changes
+ * other tabs announce (over BroadcastChannel, or the storage event as a fallback), and provides the cross-tab refresh
+ * lock.
+ */
+export class CrossTabSync {
+  private readonly coordinator: CrossTabCoordinator | null;
+  private readonly unsubscribeStorage: (() => void) | undefined;
+  /** Number of cross-tab messages received; a handler that waited gives way to messages that arrived meanwhile. */
+  private messagesReceived = 0;
+
+  constructor(
+    private readonly config: SessionConfig,
+    private readonly state: SessionState,
+    /** Resolves once the state was restored from storage. */
+    private readonly ready: () => Promise<void>,
+  ) {
+    const crossTab = config.crossTab;
+    this.coordinator =
+      crossTab && (crossTab.locks || crossTab.createChannel)
+        ? new CrossTabCoordinator({
+            ...crossTab,
+            clock: config.clock,
+            onMessage: (message) => void this.onMessage(message),
+          })
+        : null;
+    // The storage event is the fallback for browsers without BroadcastChannel: it carries no reason, so using
+    // both would report the same change twice with possibly different meanings.
+    if (crossTab && !this.coordinator?.canBroadcast && config.storage.subscribe) {
+      this.unsubscribeStorage = config.storage.subscribe(() => void this.onStorageChanged());
+    }
+  }
+
+  /** The cross-tab refresh lock, or null when there is no coordination. */
+  get lock(): (<T>(fn: () => Promise<T>) => Promise<T>) | null {
+    const coordinator = this.coordinator;
+    return coordinator ? (fn) => coordinator.withRefreshLock(fn) : null;
+  }
+
+  publish(message: CrossTabPayload): void {
+    this.coordinator?.publish(message);
+  }
+
+  close(): void {
+    this.coordinator?.close();
+    this.unsubscribeStorage?.();
+  }
+
+  private async onMessage(message: CrossTabMessage): Promise<void> {
+    const { state } = this;
+    const sequence = ++this.messagesReceived;
+    await this.ready();
+    if (state.disposed) return;
+    if (message.type === 'tokens') {
+      let next: TokenSet | null | undefined;
+      if (state.storageShared) {
+        next = isTokenSet(message.tokens) ? await this.readStorageOnceItShows(message.tokens) : await state.readStorage();
+      } else {
+        next = isTokenSet(message.tokens) ? state.normalize(message.tokens) : null;
+      }
+      // A later message (e.g. a logout right after this refresh) was handled while we waited: it describes a newer
+      // state, and adopting these tokens now would resurrect the session.
+      if (sequence !== this.messagesReceived || state.disposed) return;
+      if (!next || sameTokens(next, state.tokens)) return;
+      state.adopt(next, 'other-tab', !state.storageShared);
+      return;
+    }
+    if (!state.tokens) return;
+    if (message.reason === 'logout') state.logOut('other-tab', !state.storageShared);
+    else state.end('other-tab', undefined, !state.storageShared);
+  }
+
+  /**
+   * Reads the shared storage, giving this tab's view of it a moment to show `announced` (tokens another tab said it
+   * stored). Browsers propagate localStorage writes to other tabs asynchronously and independently of
+   * BroadcastChannel: Chromium now and then delivers the message first, and reading at once would miss the change.
+   * The storage stays the source of truth: if it never shows `announced` (e.g. this tab wrote a newer pair), what it
+   * holds after the wait is returned.
+   */
+  private async readStorageOnceItShows(announced: TokenSet): Promise<TokenSet | null | undefined> {
+    const { state } = this;
+    const { clock } = this.config;
+    const deadline = clock.now() + STORAGE_CATCH_UP_MS;
+    for (;;) {
+      await state.settled();
+      const stored = await state.readStorage();
+      if (stored === undefined || (stored && sameTokens(stored, announced))) return stored;
+      if (state.disposed || clock.now() >= deadline) return stored;
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, STORAGE_POLL_MS));
+    }
+  }
+
+  /** `storage` event fallback (no BroadcastChannel): mirror whatever the shared storage now holds. */
+  private async onStorageChanged(): Promise<void> {
+    const { state } = this;
+    await this.ready();
+    if (state.disposed) return;
+    await state.settled();
+    const stored = await state.readStorage();
+    if (stored === undefined || sameTokens(stored, state.tokens)) return;
+    if (stored) state.adopt(stored, 'other-tab', false);
+    else state.end('cleared-elsewhere', undefined, false);
+  }
+}

@@ -1,0 +1,116 @@
+import type { RefreshedEvent, RefreshTrigger } from './auth-session-events.interface.js';
+import { RefreshRejected, type AuthEndpointsClient } from './auth-endpoints.client.js';
+import { RefreshFailedError } from './errors.js';
+import { TimedOut, withTimeout } from './promise-utils.js';
+import type { SessionConfig } from './resolve-session-config.js';
+import type { SessionState } from './session-state.js';
+import { sameTokens, type TokenSet } from './token-storage.js';
+
+/** Runs `fn` while holding the cross-tab refresh lock (or right away without cross-tab sync). */
+export type RefreshLock = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * One refresh at a time: every caller (401 handlers, the proactive timer, `refresh()`) joins the refresh in flight.
+ * Across tabs the refresh runs under a lock and first re-reads the shared storage, so a pair another tab already
+ * rotated is adopted instead of presenting a refresh token the server just replaced.
+ */
+export class RefreshSingleFlight {
+  private inflight: Promise<TokenSet> | null = null;
+  private trigger: RefreshTrigger = 'manual';
+
+  constructor(
+    private readonly config: SessionConfig,
+    private readonly state: SessionState,
+    private readonly endpoints: AuthEndpointsClient,
+    private readonly withLock: RefreshLock | null,
+  ) {}
+
+  /** Joins the refresh in flight or starts one. */
+  run(trigger: RefreshTrigger): Promise<TokenSet> {
+    if (!this.inflight) {
+      this.trigger = trigger;
+      const flight = this.runWithDeadline(this.state.tokens, this.state.generation).finally(() => {
+        if (this.inflight === flight) this.inflight = null;
+      });
+      // Waiters may all have aborted; the flight's outcome must never become an unhandled rejection.
+      flight.catch(() => {});
+      this.inflight = flight;
+    }
+    return this.inflight;
+  }
+
+  /** Whole refresh under a last-resort deadline, so even a hanging custom storage cannot leave waiters pending. */
+  private async runWithDeadline(snapshot: TokenSet | null, generation: number): Promise<TokenSet> {
+    const lockTimeoutMs = this.withLock && this.config.crossTab ? this.config.crossTab.lockTimeoutMs : 0;
+    const deadline = this.config.refreshTimeoutMs + lockTimeoutMs + 1000;
+    try {
+      return await withTimeout(this.config.clock, this.refreshUnderLock(snapshot, generation), deadline, () => {});
+    } catch (error) {
+      if (!(error instanceof TimedOut)) throw error;
+      const failure = new RefreshFailedError('timeout');
+      this.state.events.emit('refreshFailed', { error: failure });
+      throw failure;
+    }
+  }
+
+  private refreshUnderLock(snapshot: TokenSet | null, generation: number): Promise<TokenSet> {
+    const { state } = this;
+    const work = async (): Promise<TokenSet> => {
+      // Another tab (or a session sharing the storage) may have refreshed while we waited for the lock: adopt its
+      // tokens instead of presenting a refresh token that was just rotated away.
+      const adopted = await this.adoptNewerStoredTokens(snapshot, generation);
+      if (adopted) return adopted;
+      if (generation !== state.generation) return state.currentOrEnded();
+
+      if (!state.cookieMode && !snapshot?.refreshToken) throw state.end('no-refresh-token');
+
+      let fresh: TokenSet;
+      try {
+        fresh = await this.endpoints.refresh(snapshot);
+      } catch (error) {
+        if (generation !== state.generation) return state.currentOrEnded();
+        if (error instanceof RefreshRejected) {
+          // A parallel refresh elsewhere may have rotated the token between our read and our call.
+          const rescued = await this.adoptNewerStoredTokens(snapshot, generation);
+          if (rescued) return rescued;
+          throw state.end('refresh-rejected', error.status);
+        }
+        const failure = error instanceof RefreshFailedError ? error : new RefreshFailedError('network', { cause: error });
+        state.events.emit('refreshFailed', { error: failure });
+        throw failure;
+      }
+      if (generation !== state.generation) return state.currentOrEnded();
+      state.refreshes++;
+      state.cookieSessionAbsent = false;
+      state.apply(fresh, 'refresh');
+      const event: RefreshedEvent = { refreshCount: state.refreshes, trigger: this.trigger };
+      if (fresh.accessExpiresAt !== undefined) event.accessExpiresAt = fresh.accessExpiresAt;
+      if (fresh.refreshExpiresAt !== undefined) event.refreshExpiresAt = fresh.refreshExpiresAt;
+      state.events.emit('refreshed', event);
+      // Hold the cross-tab lock until the new pair is stored: the next tab to take it re-reads the storage and must
+      // see the rotated refresh token, not the one the server just invalidated.
+      await state.settled();
+      return generation === state.generation ? fresh : state.currentOrEnded();
+    };
+    return this.withLock ? this.withLock(work) : work();
+  }
+
+  /**
+   * Re-reads the storage. Returns the stored tokens when they differ from `snapshot` (someone else refreshed) after
+   * adopting them; ends the session when the storage was emptied elsewhere; otherwise returns null.
+   */
+  private async adoptNewerStoredTokens(snapshot: TokenSet | null, generation: number): Promise<TokenSet | null> {
+    const { state } = this;
+    await state.settled();
+    const stored = await state.readStorage();
+    if (stored === undefined || generation !== state.generation) return null;
+    if (stored && !sameTokens(stored, snapshot)) {
+      if (!sameTokens(stored, state.tokens)) state.adopt(stored, 'other-tab', false);
+      return state.tokens ?? stored;
+    }
+    if (!stored && snapshot && !state.cookieMode) {
+      throw state.end('cleared-elsewhere', undefined, false);
+    }
+    return null;
+  }
+}
