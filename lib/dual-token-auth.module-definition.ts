@@ -1,18 +1,9 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { REGISTRATION_DEFAULTS } from './config/registration-options.js';
 import type {
   DualTokenAuthOptions,
   DualTokenAuthRegistrationOptions,
 } from './interfaces/dual-token-auth-options.interface.js';
-
-export const REGISTRATION_DEFAULTS: Required<DualTokenAuthRegistrationOptions> = {
-  isGlobal: false,
-  routePrefix: 'user',
-  registerController: true,
-  globalGuard: false,
-  allowRefreshTokenInQuery: false,
-  jwksPath: false,
-  reserveRequestUserProperty: true,
-};
 
 export const {
   ConfigurableModuleClass: DualTokenAuthConfigurableModule,

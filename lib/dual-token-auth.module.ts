@@ -1,54 +1,67 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { createAuthController } from './controllers/create-auth-controller.js';
-import { createJwksController } from './controllers/create-jwks-controller.js';
+import { resolveRegistration, routeBasePath } from './config/registration-options.js';
+import { AUTH_CONFIG, type ResolvedAuthConfig } from './config/resolved-auth-config.js';
 import {
   DUAL_TOKEN_AUTH_ASYNC_OPTIONS_TYPE,
-  DUAL_TOKEN_AUTH_OPTIONS,
   DUAL_TOKEN_AUTH_OPTIONS_TYPE,
   DualTokenAuthConfigurableModule,
-  REGISTRATION_DEFAULTS,
 } from './dual-token-auth.module-definition.js';
-import { RESOLVED_AUTH_CONFIG } from './dual-token-auth.internal-constants.js';
-import { InvalidAuthConfigurationError } from './exceptions/invalid-auth-configuration.error.js';
+import { authConfigProvider, sessionStoreProvider, userLookupProvider } from './dual-token-auth.providers.js';
+import { AuthEventPublisher } from './events/auth-event-publisher.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
+import { createAuthController } from './http/dual-token-auth.controller.js';
+import { ExpressRequestUserReservation } from './http/express-request-user-reservation.js';
+import { createJwksController } from './http/jwks.controller.js';
+import { RefreshTokenTransport } from './http/refresh-token-transport.js';
 import type { DualTokenAuthRegistrationOptions } from './interfaces/dual-token-auth-options.interface.js';
 import { SESSION_STORE } from './interfaces/session-store.interface.js';
 import { USER_LOOKUP } from './interfaces/user-lookup.interface.js';
-import { AuthEventPublisher } from './services/auth-event-publisher.js';
-import { AuthRateLimiter } from './services/auth-rate-limiter.js';
-import { DualTokenService } from './services/dual-token.service.js';
-import { ExpressRequestUserReservation } from './services/express-request-user-reservation.js';
-import { SessionService } from './services/session.service.js';
-import { resolveAuthConfig, type ResolvedAuthConfig } from './utils/resolve-auth-config.js';
+import { AuthRateLimiter } from './rate-limiting/auth-rate-limiter.js';
+import { ExpiredSessionPurger } from './sessions/expired-session-purger.js';
+import { SessionRevocationCheck } from './sessions/session-revocation-check.js';
+import { SessionTokenIssuer } from './sessions/session-token-issuer.js';
+import { SessionService } from './sessions/session.service.js';
+import { DualTokenService } from './tokens/dual-token.service.js';
 
 /**
  * Access-token + refresh-token authentication: `DualTokenAuthModule.forRoot({...})` or `.forRootAsync({ imports,
- * inject, useFactory })`. Provides and exports `DualTokenService`, `SessionService` and `AccessTokenGuard`, and
- * registers the login/refresh/logout/sessions routes unless `registerController: false`.
+ * inject, useFactory })`. Provides and exports `DualTokenService`, `SessionService`, `AccessTokenGuard` and the
+ * `SESSION_STORE` / `USER_LOOKUP` tokens, and registers the login/refresh/logout/sessions routes unless
+ * `registerController: false`.
  */
 @Module({})
 export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
   static override forRoot(options: typeof DUAL_TOKEN_AUTH_OPTIONS_TYPE): DynamicModule {
-    return DualTokenAuthModule.addFeatures(super.forRoot(options), options);
+    return DualTokenAuthModule.withFeatures(super.forRoot(options), options);
   }
 
   static override forRootAsync(options: typeof DUAL_TOKEN_AUTH_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return DualTokenAuthModule.addFeatures(super.forRootAsync(options), options);
+    return DualTokenAuthModule.withFeatures(super.forRootAsync(options), options);
   }
 
-  private static addFeatures(base: DynamicModule, extras: DualTokenAuthRegistrationOptions): DynamicModule {
+  /** Adds what every registration has (services, guard) and what its registration settings ask for (routes, global guard). */
+  private static withFeatures(base: DynamicModule, extras: DualTokenAuthRegistrationOptions): DynamicModule {
     const registration = resolveRegistration(extras);
+    const cookiePath = routeBasePath(registration);
     const providers: Provider[] = [
       ...(base.providers ?? []),
-      { provide: RESOLVED_AUTH_CONFIG, useFactory: resolveAuthConfig, inject: [DUAL_TOKEN_AUTH_OPTIONS] },
-      { provide: USER_LOOKUP, useFactory: (c: ResolvedAuthConfig) => c.userLookup, inject: [RESOLVED_AUTH_CONFIG] },
-      { provide: SESSION_STORE, useFactory: (c: ResolvedAuthConfig) => c.sessionStore, inject: [RESOLVED_AUTH_CONFIG] },
+      authConfigProvider,
+      userLookupProvider,
+      sessionStoreProvider,
       DualTokenService,
-      SessionService,
-      AccessTokenGuard,
       AuthEventPublisher,
+      SessionTokenIssuer,
+      SessionRevocationCheck,
+      ExpiredSessionPurger,
+      SessionService,
       AuthRateLimiter,
+      AccessTokenGuard,
+      {
+        provide: RefreshTokenTransport,
+        useFactory: (config: ResolvedAuthConfig) => new RefreshTokenTransport(config.refreshTokenCookie, cookiePath),
+        inject: [AUTH_CONFIG],
+      },
     ];
     if (registration.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AccessTokenGuard });
     if (registration.reserveRequestUserProperty) providers.push(ExpressRequestUserReservation);
@@ -59,25 +72,17 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
         ...(registration.jwksPath ? [createJwksController(registration.jwksPath)] : []),
       ],
       providers,
+      // AUTH_CONFIG and the session parts are exported because AccessTokenGuard, used in importing modules'
+      // `@UseGuards`, is instantiated there and injects them.
       exports: [
         DualTokenService,
         SessionService,
         AccessTokenGuard,
         USER_LOOKUP,
         SESSION_STORE,
-        RESOLVED_AUTH_CONFIG,
+        AUTH_CONFIG,
+        SessionRevocationCheck,
       ],
     };
   }
-}
-
-function resolveRegistration(extras: DualTokenAuthRegistrationOptions): Required<DualTokenAuthRegistrationOptions> {
-  const registration = { ...REGISTRATION_DEFAULTS };
-  for (const key of Object.keys(REGISTRATION_DEFAULTS) as (keyof DualTokenAuthRegistrationOptions)[]) {
-    if (extras[key] !== undefined) (registration as Record<string, unknown>)[key] = extras[key];
-  }
-  if (typeof registration.routePrefix !== 'string' || /[?#\s]/.test(registration.routePrefix)) {
-    throw new InvalidAuthConfigurationError(`routePrefix must be a URL path segment such as 'user' or 'auth', got ${JSON.stringify(registration.routePrefix)}`);
-  }
-  return registration;
 }

@@ -1,8 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import type { Duration } from '../utils/duration.js';
 import type { DualTokenAuthEventListener } from './auth-event.interface.js';
 import type { SessionStore } from './session-store.interface.js';
 import type { UserLookup } from './user-lookup.interface.js';
+
+/**
+ * A duration as used by every lifetime option: a number of **seconds**, or a string such as `'2s'`, `'30m'`, `'12h'`,
+ * `'7d'` (units: `ms`, `s`, `m`, `h`, `d`, `w`). A bare numeric string is read as seconds, like `jsonwebtoken` does.
+ */
+export type Duration = number | string;
 
 /** Signature algorithms the library signs and verifies with. `none` is never accepted. */
 export type JwtAlgorithm =
@@ -91,7 +96,7 @@ export interface RefreshTokenCookieOptions {
   includeInBody?: boolean;
 }
 
-/** Messages of the 401 responses; the sample app sets the tutorial's Chinese texts. */
+/** Texts of the 401 responses (e.g. to translate them). */
 export interface DualTokenAuthMessages {
   /** No (usable) `Authorization: Bearer` header. @default 'Not logged in' */
   notLoggedIn: string;
@@ -171,7 +176,7 @@ export interface DualTokenAuthRegistrationOptions {
   /** Register `AccessTokenGuard` as a global guard; opt routes out with `@Public()`. @default false */
   globalGuard?: boolean;
   /**
-   * Also accept `GET <prefix>/refresh?refresh_token=...` (the tutorial's form). Off by default: URLs end up in
+   * Also accept `GET <prefix>/refresh?refresh_token=...` (for clients that cannot send a body). Off by default: URLs end up in
    * proxy logs, browser history and Referer headers, so a refresh token in a query string can leak.
    * @default false
    */
@@ -184,13 +189,19 @@ export interface DualTokenAuthRegistrationOptions {
   jwksPath?: string | false;
   /**
    * On Express, give every request an own `user` property (`undefined`) before Express handles it, so the guard fills
-   * an existing property instead of adding one. Express leaves each request with a V8 hidden class of its own, which
-   * makes adding a property per request expensive: 3.9 µs of the guard's 5.7 µs per request, against 0.02 µs when
-   * done before Express (bench micro-benchmark); the guarded Express route went from about 0.93× to 0.94–0.96× the
-   * unguarded one (bench/README.md). The only visible effect is that `'user' in request`
-   * is true (value `undefined`) on unauthenticated requests too; turn it off if your code relies on that being false.
-   * No effect on Fastify.
+   * an existing property instead of adding one. Express leaves each request object with a V8 hidden class of its own,
+   * which makes adding a property per request expensive (bench/README.md has the measurement). The only visible effect
+   * is that `'user' in request` is true (value `undefined`) on unauthenticated requests too; turn it off if your code
+   * relies on that being false. No effect on Fastify.
    * @default true
    */
   reserveRequestUserProperty?: boolean;
+}
+
+/**
+ * A class that supplies the options, for `forRootAsync({ useClass })` or `forRootAsync({ useExisting })`, like
+ * `JwtOptionsFactory` in `@nestjs/jwt`.
+ */
+export interface DualTokenAuthOptionsFactory {
+  createDualTokenAuthOptions(): DualTokenAuthOptions | Promise<DualTokenAuthOptions>;
 }

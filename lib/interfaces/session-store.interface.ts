@@ -1,4 +1,11 @@
 /**
+ * Why a session was revoked: the user logged out (`logout`), logged out everywhere (`logout-all`), revoked it from the
+ * session list (`revoked-by-user`); a replayed refresh token proved theft (`reuse-detected`); its user is gone
+ * (`user-not-found`).
+ */
+export type SessionRevocationReason = 'logout' | 'logout-all' | 'revoked-by-user' | 'reuse-detected' | 'user-not-found';
+
+/**
  * One refresh-token family. The store holds only counters and timestamps: a refresh token is a signed JWT naming
  * `(sessionId, generation)`, so nothing stored here can be turned back into a valid token.
  */
@@ -19,8 +26,8 @@ export interface SessionRecord {
   absoluteExpiresAt: Date;
   /** Set when the session was revoked (logout, reuse detected, user gone); a revoked session never comes back. */
   revokedAt: Date | null;
-  /** Why it was revoked (`logout`, `logout-all`, `reuse-detected`, `user-not-found`, `revoked-by-user`). */
-  revokedReason: string | null;
+  /** Why it was revoked. */
+  revokedReason: SessionRevocationReason | null;
   userAgent: string | null;
   ip: string | null;
 }
@@ -58,9 +65,9 @@ export interface SessionStore {
    */
   rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean>;
   /** Marks the session revoked unless it already is. Returns whether this call revoked it. */
-  revoke(sessionId: string, reason: string, now: Date): Promise<boolean>;
+  revoke(sessionId: string, reason: SessionRevocationReason, now: Date): Promise<boolean>;
   /** Revokes every live session of the user; returns the ids revoked. */
-  revokeAllForUser(userId: string, reason: string, now: Date): Promise<string[]>;
+  revokeAllForUser(userId: string, reason: SessionRevocationReason, now: Date): Promise<string[]>;
   /** Live (not revoked, not expired at `now`) sessions of the user, newest first. */
   listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]>;
   /**

@@ -6,11 +6,11 @@ export const ACCESS_TOKEN_JOSE_TYPE = 'at+jwt';
 /** JOSE header `typ` of refresh tokens. */
 export const REFRESH_TOKEN_JOSE_TYPE = 'rt+jwt';
 
-/** A user id as the user lookup knows it: the tutorial uses numeric ids, many apps use UUID strings. */
+/** A user id as the user lookup knows it: numeric ids and UUID strings both work. */
 export type UserId = string | number;
 
 /**
- * Claims a user lookup contributes to the access token. `userId` and `username` are the tutorial's claims; any further
+ * Claims a user lookup contributes to the access token. `userId` (required) and `username` are conventional; any further
  * (JSON-serialisable) claims such as roles are copied into the token as they are.
  */
 export interface AccessTokenClaims {
@@ -54,15 +54,4 @@ export interface RefreshTokenPayload {
   exp: number;
   iss?: string;
   aud?: string | string[];
-}
-
-/** What login and refresh return to the client (snake_case, like the tutorial and OAuth 2.0). */
-export interface TokenPairResponse {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  /** Access-token lifetime in seconds. */
-  expires_in: number;
-  /** Seconds until the refresh token expires (idle timeout, capped by the absolute session lifetime). */
-  refresh_expires_in: number;
 }

@@ -2,6 +2,7 @@ import type {
   NewSessionRecord,
   RotationUpdate,
   SessionRecord,
+  SessionRevocationReason,
   SessionStore,
 } from '../interfaces/session-store.interface.js';
 
@@ -36,7 +37,7 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
 
-  async revoke(sessionId: string, reason: string, now: Date): Promise<boolean> {
+  async revoke(sessionId: string, reason: SessionRevocationReason, now: Date): Promise<boolean> {
     const record = this.sessions.get(sessionId);
     if (!record || record.revokedAt) return false;
     record.revokedAt = now;
@@ -44,7 +45,7 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
 
-  async revokeAllForUser(userId: string, reason: string, now: Date): Promise<string[]> {
+  async revokeAllForUser(userId: string, reason: SessionRevocationReason, now: Date): Promise<string[]> {
     const revoked: string[] = [];
     for (const record of this.sessions.values()) {
       if (record.userId === userId && !record.revokedAt) {

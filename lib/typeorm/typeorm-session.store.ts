@@ -3,6 +3,7 @@ import type {
   NewSessionRecord,
   RotationUpdate,
   SessionRecord,
+  SessionRevocationReason,
   SessionStore,
 } from '../interfaces/session-store.interface.js';
 import { DualTokenSessionEntity } from './session.entity.js';
@@ -60,7 +61,7 @@ export class TypeOrmSessionStore implements SessionStore {
     return result.affected === 1;
   }
 
-  async revoke(sessionId: string, reason: string, now: Date): Promise<boolean> {
+  async revoke(sessionId: string, reason: SessionRevocationReason, now: Date): Promise<boolean> {
     const result = await this.repository.update(
       { id: sessionId, revokedAt: IsNull() },
       { revokedAt: now, revokedReason: reason },
@@ -68,7 +69,7 @@ export class TypeOrmSessionStore implements SessionStore {
     return result.affected === 1;
   }
 
-  async revokeAllForUser(userId: string, reason: string, now: Date): Promise<string[]> {
+  async revokeAllForUser(userId: string, reason: SessionRevocationReason, now: Date): Promise<string[]> {
     const live = await this.repository.find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
     if (live.length === 0) return [];
     const ids = live.map((session) => session.id);
@@ -109,7 +110,8 @@ function toRecord(entity: DualTokenSessionEntity): SessionRecord {
     idleExpiresAt: entity.idleExpiresAt,
     absoluteExpiresAt: entity.absoluteExpiresAt,
     revokedAt: entity.revokedAt,
-    revokedReason: entity.revokedReason,
+    // Written only by revoke() and revokeAllForUser(), which take a SessionRevocationReason.
+    revokedReason: entity.revokedReason as SessionRevocationReason | null,
     userAgent: entity.userAgent,
     ip: entity.ip,
   };

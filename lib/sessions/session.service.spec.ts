@@ -3,12 +3,15 @@ import { Logger } from '@nestjs/common';
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
 import type { DualTokenAuthOptions } from '../interfaces/dual-token-auth-options.interface.js';
-import type { TokenPairResponse } from '../interfaces/token-payloads.interface.js';
+import type { TokenPairResponse } from '../interfaces/token-response.interface.js';
 import type { UserLookup } from '../interfaces/user-lookup.interface.js';
 import { InMemorySessionStore } from '../stores/in-memory-session.store.js';
-import { resolveAuthConfig } from '../utils/resolve-auth-config.js';
-import { DualTokenService } from './dual-token.service.js';
-import { AuthEventPublisher } from './auth-event-publisher.js';
+import { resolveAuthConfig } from '../config/resolve-auth-config.js';
+import { AuthEventPublisher } from '../events/auth-event-publisher.js';
+import { DualTokenService } from '../tokens/dual-token.service.js';
+import { ExpiredSessionPurger } from './expired-session-purger.js';
+import { SessionRevocationCheck } from './session-revocation-check.js';
+import { SessionTokenIssuer } from './session-token-issuer.js';
 import { SessionService } from './session.service.js';
 
 interface TestUser {
@@ -79,7 +82,16 @@ describe('SessionService', () => {
       ...overrides,
     });
     tokens = new DualTokenService(config);
-    sessions = new SessionService(config, tokens, new AuthEventPublisher(config));
+    sessions = new SessionService(
+      config,
+      store,
+      users,
+      tokens,
+      new SessionTokenIssuer(config, tokens),
+      new SessionRevocationCheck(config, store),
+      new ExpiredSessionPurger(store),
+      new AuthEventPublisher(config),
+    );
   }
 
   async function login(username = 'alice', password = `${username}-pw`): Promise<TokenPairResponse> {
@@ -174,7 +186,7 @@ describe('SessionService', () => {
       const first = await login();
       const { sid, userId } = tokens.verifyRefreshToken(first.refresh_token);
       const session = (await store.findById(sid))!;
-      const legacy = tokens.signRefreshToken(userId, sid, 0, session.idleExpiresAt, T0);
+      const legacy = tokens.signRefreshToken({ userId, sessionId: sid, generation: 0, expiresAt: session.idleExpiresAt, issuedAt: T0 });
       expect(decodePayload(legacy).sxp).toBeUndefined();
       const reads = jest.spyOn(store, 'findById');
       advance(1_000);

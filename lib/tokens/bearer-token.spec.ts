@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_TOKEN_LENGTH, extractBearerToken } from './extract-bearer-token.js';
+import { MAX_TOKEN_LENGTH, extractBearerToken } from './bearer-token.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
 

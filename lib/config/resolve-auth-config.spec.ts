@@ -6,7 +6,9 @@ import type { DualTokenAuthOptions } from '../interfaces/dual-token-auth-options
 import type { SessionStore } from '../interfaces/session-store.interface.js';
 import type { UserLookup } from '../interfaces/user-lookup.interface.js';
 import { InMemorySessionStore } from '../stores/in-memory-session.store.js';
-import { DEFAULT_MESSAGES, resolveAuthConfig } from './resolve-auth-config.js';
+import { sessionStoreOrDefault } from '../dual-token-auth.providers.js';
+import { DEFAULT_MESSAGES } from './auth-config.defaults.js';
+import { resolveAuthConfig } from './resolve-auth-config.js';
 
 const ACCESS_SECRET = 'unit-access-secret-0123456789abcdef0123';
 const REFRESH_SECRET = 'unit-refresh-secret-0123456789abcdef012';
@@ -62,7 +64,7 @@ describe('resolveAuthConfig', () => {
       expect(config.clockToleranceMs).toBe(0);
       expect(config.rejectRevokedAccessTokens).toBe(false);
       expect(config.messages).toEqual(DEFAULT_MESSAGES);
-      expect(config.sessionStore).toBeInstanceOf(InMemorySessionStore);
+      expect(sessionStoreOrDefault(options(), config.production)).toBeInstanceOf(InMemorySessionStore);
       expect(warn).not.toHaveBeenCalled();
     });
 
@@ -80,7 +82,7 @@ describe('resolveAuthConfig', () => {
         }),
       );
 
-      expect(config.sessionStore).toBe(sessionStore);
+      expect(sessionStoreOrDefault({ sessionStore }, config.production)).toBe(sessionStore);
       expect(config.accessToken.expiresInMs).toBe(900_000);
       expect(config.refreshToken.expiresInMs).toBe(3_600_000);
       expect(config.sessionMaxAgeMs).toBe(2 * 86_400_000);
@@ -222,7 +224,8 @@ describe('resolveAuthConfig', () => {
     });
 
     it('warns in production when sessions are only kept in memory', () => {
-      resolveAuthConfig(options({ production: true }));
+      const config = resolveAuthConfig(options({ production: true }));
+      sessionStoreOrDefault(options({ production: true }), config.production);
 
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('No sessionStore configured'));
     });

@@ -11,10 +11,8 @@ const serversWithReservation = new WeakSet<object>();
  *
  * Why: Express swaps the prototype of every request (`Object.setPrototypeOf`), which leaves each request object with a
  * V8 hidden class of its own, so every property added after that point builds a new hidden class for that one
- * request. Adding `request.user` that way measured 3.9 µs, most of the guard's 5.7 µs per Express-shaped request
- * (bench micro-benchmark). Added before Express runs, the property lands on the hidden class all fresh Node requests
- * share, where V8 has the transition cached: 0.02 µs, and the guard drops to 2.6 µs. In the bench's simultaneous
- * measurement the guarded Express route went from about 0.93× to 0.94–0.96× the unguarded one.
+ * request. Added before Express runs, the property lands on the hidden class all fresh Node requests share, where V8
+ * has the transition cached. bench/README.md has the measurement (micro-benchmark "Express-shaped requests").
  *
  * Visible effect: on Express, `'user' in request` is true and `Object.keys(request)` lists `user` on every request,
  * also unauthenticated ones (with `undefined`). Registration option `reserveRequestUserProperty: false` turns it off.

@@ -1,8 +1,4 @@
-/**
- * A duration as used by every lifetime option: a number of **seconds**, or a string such as `'2s'`, `'30m'`, `'12h'`,
- * `'7d'` (units: `ms`, `s`, `m`, `h`, `d`, `w`). A bare numeric string is read as seconds, like `jsonwebtoken` does.
- */
-export type Duration = number | string;
+import type { Duration } from '../interfaces/dual-token-auth-options.interface.js';
 
 const UNIT_TO_MS: Record<string, number> = {
   ms: 1,

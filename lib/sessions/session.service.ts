@@ -1,14 +1,23 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
+import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
+import { AuthEventPublisher } from '../events/auth-event-publisher.js';
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
-import type { SessionRecord } from '../interfaces/session-store.interface.js';
-import type { AccessTokenClaims, RefreshTokenPayload, TokenPairResponse } from '../interfaces/token-payloads.interface.js';
-import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
-import { AuthEventPublisher } from './auth-event-publisher.js';
-import { DualTokenService } from './dual-token.service.js';
-import { SessionActivityCache } from './session-activity-cache.js';
+import {
+  SESSION_STORE,
+  type SessionRecord,
+  type SessionRevocationReason,
+  type SessionStore,
+} from '../interfaces/session-store.interface.js';
+import type { AccessTokenClaims, RefreshTokenPayload } from '../interfaces/token-payloads.interface.js';
+import type { TokenPairResponse } from '../interfaces/token-response.interface.js';
+import { USER_LOOKUP, type UserLookup } from '../interfaces/user-lookup.interface.js';
+import { DualTokenService } from '../tokens/dual-token.service.js';
+import { ExpiredSessionPurger } from './expired-session-purger.js';
+import { isLive } from './session-lifetime.js';
+import { SessionRevocationCheck } from './session-revocation-check.js';
+import { SessionTokenIssuer } from './session-token-issuer.js';
 
 /** Where a login or refresh came from; shown in the session list. */
 export interface ClientMetadata {
@@ -16,12 +25,7 @@ export interface ClientMetadata {
   ip?: string | null;
 }
 
-/** What issuing a token pair needs to know about the session. */
-type IssuingSession = Pick<SessionRecord, 'id' | 'generation' | 'idleExpiresAt' | 'absoluteExpiresAt'>;
-
-/** How often expired sessions are purged in the background, and how many per pass. */
-const CLEANUP_INTERVAL_MS = 10 * 60_000;
-const CLEANUP_BATCH_SIZE = 500;
+/** Longer User-Agent headers are cut to this many characters before they are stored. */
 const MAX_USER_AGENT_LENGTH = 512;
 
 /**
@@ -36,36 +40,28 @@ const MAX_USER_AGENT_LENGTH = 512;
  *   same user are untouched, because the theft is only proven for this family.
  */
 @Injectable()
-export class SessionService implements OnModuleInit, OnModuleDestroy {
+export class SessionService {
   private readonly logger = new Logger('DualTokenAuth');
-  private readonly activityCache: SessionActivityCache;
-  private cleanupTimer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(RESOLVED_AUTH_CONFIG) private readonly config: ResolvedAuthConfig,
+    @Inject(AUTH_CONFIG) private readonly config: ResolvedAuthConfig,
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
+    @Inject(USER_LOOKUP) private readonly users: UserLookup<unknown>,
     private readonly tokens: DualTokenService,
+    private readonly issuer: SessionTokenIssuer,
+    private readonly revocationCheck: SessionRevocationCheck,
+    private readonly purger: ExpiredSessionPurger,
     private readonly events: AuthEventPublisher,
-  ) {
-    this.activityCache = new SessionActivityCache(config.revocationCheckCacheMs);
-  }
-
-  onModuleInit(): void {
-    this.cleanupTimer = setInterval(() => void this.purgeExpiredSessions(), CLEANUP_INTERVAL_MS);
-    this.cleanupTimer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.cleanupTimer);
-  }
+  ) {}
 
   /** Checks the credentials through the user lookup; returns a new session's token pair, or `null` when they are wrong. */
   async login(username: string, password: string, client: ClientMetadata = {}): Promise<TokenPairResponse | null> {
-    const user = await this.config.userLookup.validateCredentials(username, password);
+    const user = await this.users.validateCredentials(username, password);
     if (!user) {
       this.events.publish({ type: 'login.failed', username, ip: client.ip ?? null, userAgent: client.userAgent ?? null });
       return null;
     }
-    const claims = this.config.userLookup.toAccessTokenClaims(user);
+    const claims = this.users.toAccessTokenClaims(user);
     const { pair, session } = await this.openSession(claims, client);
     this.events.publish({
       type: 'login.succeeded',
@@ -87,18 +83,18 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     client: ClientMetadata,
   ): Promise<{ pair: TokenPairResponse; session: SessionRecord }> {
     const now = new Date();
-    const absoluteExpiresAt = new Date(wholeSecond(now) + this.config.sessionMaxAgeMs);
-    const session = await this.config.sessionStore.create({
+    const absoluteExpiresAt = this.issuer.absoluteExpiry(now);
+    const session = await this.store.create({
       id: randomUUID(),
       userId: String(claims.userId),
       createdAt: now,
       lastUsedAt: now,
-      idleExpiresAt: this.nextIdleExpiry(now, absoluteExpiresAt),
+      idleExpiresAt: this.issuer.nextIdleExpiry(now, absoluteExpiresAt),
       absoluteExpiresAt,
       userAgent: client.userAgent ? client.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
       ip: client.ip ?? null,
     });
-    return { pair: this.issueTokens(claims, session, now), session };
+    return { pair: this.issuer.issue(claims, session, now), session };
   }
 
   /**
@@ -115,8 +111,8 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     }
     try {
       const now = new Date();
-      const user = await this.config.userLookup.findById(presented.userId);
-      const claims = user ? this.config.userLookup.toAccessTokenClaims(user) : null;
+      const user = await this.users.findById(presented.userId);
+      const claims = user ? this.users.toAccessTokenClaims(user) : null;
       const rotated = claims ? await this.rotateWithoutRead(presented, claims, now) : null;
       return rotated ?? (await this.rotateOrRecover(presented, claims, now));
     } catch (error) {
@@ -140,14 +136,14 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   ): Promise<TokenPairResponse | null> {
     if (presented.sxp === undefined) return null;
     const absoluteExpiresAt = new Date(presented.sxp * 1000);
-    const idleExpiresAt = this.nextIdleExpiry(now, absoluteExpiresAt);
+    const idleExpiresAt = this.issuer.nextIdleExpiry(now, absoluteExpiresAt);
     // Stores must refuse to rotate an expired session; a token that verified (unexpired `exp` = the idle expiry it was
     // issued with) of the current generation also proves the session was live, so stores written before that rule
     // was part of the contract stay safe.
-    if (!(await this.config.sessionStore.rotate(presented.sid, presented.gen, { now, idleExpiresAt }))) return null;
+    if (!(await this.store.rotate(presented.sid, presented.gen, { now, idleExpiresAt }))) return null;
     const generation = presented.gen + 1;
     this.events.publish({ type: 'token.refreshed', userId: presented.sub, sessionId: presented.sid, generation, withinGrace: false });
-    return this.issueTokens(claims, { id: presented.sid, generation, idleExpiresAt, absoluteExpiresAt }, now);
+    return this.issuer.issue(claims, { id: presented.sid, generation, idleExpiresAt, absoluteExpiresAt }, now);
   }
 
   /**
@@ -160,7 +156,6 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     now: Date,
   ): Promise<TokenPairResponse> {
     const { sid: sessionId, sub: subject, gen: generation } = presented;
-    const store = this.config.sessionStore;
 
     let session = await this.loadLiveSession(sessionId, subject, now);
     if (!claims) {
@@ -169,8 +164,8 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     }
 
     if (generation === session.generation) {
-      const update = { now, idleExpiresAt: this.nextIdleExpiry(now, session.absoluteExpiresAt) };
-      if (await store.rotate(session.id, generation, update)) {
+      const update = { now, idleExpiresAt: this.issuer.nextIdleExpiry(now, session.absoluteExpiresAt) };
+      if (await this.store.rotate(session.id, generation, update)) {
         const rotated: SessionRecord = {
           ...session,
           generation: generation + 1,
@@ -179,7 +174,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
           idleExpiresAt: update.idleExpiresAt,
         };
         this.events.publish({ type: 'token.refreshed', userId: session.userId, sessionId, generation: rotated.generation, withinGrace: false });
-        return this.issueTokens(claims, rotated, now);
+        return this.issuer.issue(claims, rotated, now);
       }
       // Another request rotated (or revoked) the family between our read and our write: judge the token against
       // the family as it is now, which normally means the grace rule below.
@@ -189,7 +184,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     if (generation === session.generation - 1 && this.isWithinGrace(session, now)) {
       // Same family, same generation as the caller that won the rotation: interchangeable tokens, nothing extended.
       this.events.publish({ type: 'token.refreshed', userId: session.userId, sessionId, generation: session.generation, withinGrace: true });
-      return this.issueTokens(claims, session, now);
+      return this.issuer.issue(claims, session, now);
     }
 
     await this.revoke(session.id, 'reuse-detected', session.userId);
@@ -205,20 +200,20 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Revokes one session (logout). Returns whether it was live. */
-  async revoke(sessionId: string, reason = 'logout', userId?: string): Promise<boolean> {
+  async revoke(sessionId: string, reason: SessionRevocationReason = 'logout', userId?: string): Promise<boolean> {
     // Cache after the store agreed: a revocation that failed (store down) must not kill the session in this process
     // only. A lookup racing with this revoke cannot resurrect it (see SessionActivityCache.resolve).
-    const revoked = await this.config.sessionStore.revoke(sessionId, reason, new Date());
-    this.activityCache.markRevoked(sessionId);
+    const revoked = await this.store.revoke(sessionId, reason, new Date());
+    this.revocationCheck.markRevoked(sessionId);
     if (revoked) this.events.publish({ type: 'session.revoked', sessionId, userId, reason });
     return revoked;
   }
 
   /** Revokes every session of the user (logout everywhere); returns how many were live. */
-  async revokeAllForUser(userId: string | number, reason = 'logout-all'): Promise<number> {
-    const revoked = await this.config.sessionStore.revokeAllForUser(String(userId), reason, new Date());
+  async revokeAllForUser(userId: string | number, reason: SessionRevocationReason = 'logout-all'): Promise<number> {
+    const revoked = await this.store.revokeAllForUser(String(userId), reason, new Date());
     for (const sessionId of revoked) {
-      this.activityCache.markRevoked(sessionId);
+      this.revocationCheck.markRevoked(sessionId);
       this.events.publish({ type: 'session.revoked', sessionId, userId: String(userId), reason });
     }
     return revoked.length;
@@ -226,55 +221,31 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
 
   /** Revokes a session only if it belongs to the user; `false` when it does not exist, is not theirs, or is already revoked. */
   async revokeOwnSession(userId: string | number, sessionId: string): Promise<boolean> {
-    const session = await this.config.sessionStore.findById(sessionId);
+    const session = await this.store.findById(sessionId);
     if (!session || session.userId !== String(userId) || session.revokedAt) return false;
     return this.revoke(sessionId, 'revoked-by-user', session.userId);
   }
 
   /** The user's live sessions, newest first. */
   listSessions(userId: string | number): Promise<SessionRecord[]> {
-    return this.config.sessionStore.listActiveForUser(String(userId), new Date());
+    return this.store.listActiveForUser(String(userId), new Date());
   }
 
   /**
-   * Whether an access token's session is still active, as seen within the configured staleness bound. Returns a
-   * plain boolean when the answer is cached, so the guard's hot path allocates no promise.
+   * Whether an access token's session is still active, as seen within the configured staleness bound
+   * (`revocationCheckCacheSeconds`). A plain boolean when the answer is cached.
    */
   isSessionActive(sessionId: string): boolean | Promise<boolean> {
-    const cached = this.activityCache.peek(sessionId, Date.now());
-    if (cached !== undefined) return cached;
-    return this.activityCache.resolve(
-      sessionId,
-      async () => {
-        const session = await this.config.sessionStore.findById(sessionId);
-        return session !== null && isLive(session, new Date());
-      },
-      (error, lastKnown) => {
-        // Store unreachable: routes that only need a valid access token keep working. A signed, unexpired token is
-        // trusted (the last known answer wins when there is one) until the store answers again.
-        this.logger.warn(`Session check failed, trusting the access token: ${(error as Error)?.message ?? String(error)}`);
-        return lastKnown ?? true;
-      },
-    );
+    return this.revocationCheck.isSessionActive(sessionId);
   }
 
-  /** Deletes expired sessions in batches; runs in the background every ten minutes. */
-  async purgeExpiredSessions(): Promise<number> {
-    let total = 0;
-    try {
-      for (;;) {
-        const deleted = await this.config.sessionStore.deleteExpired(new Date(), CLEANUP_BATCH_SIZE);
-        total += deleted;
-        if (deleted < CLEANUP_BATCH_SIZE) return total;
-      }
-    } catch (error) {
-      this.logger.warn(`Purging expired sessions failed: ${(error as Error).message}`);
-      return total;
-    }
+  /** Deletes expired sessions in batches; also runs in the background every ten minutes. Returns how many. */
+  purgeExpiredSessions(): Promise<number> {
+    return this.purger.purge();
   }
 
   private async loadLiveSession(sessionId: string, subject: string, now: Date): Promise<SessionRecord> {
-    const session = await this.config.sessionStore.findById(sessionId);
+    const session = await this.store.findById(sessionId);
     if (!session || session.userId !== subject) throw new SessionRejectedError('not-found');
     if (session.revokedAt) throw new SessionRejectedError('revoked');
     if (!isLive(session, now)) throw new SessionRejectedError('expired');
@@ -288,46 +259,4 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       now.getTime() - session.rotatedAt.getTime() <= this.config.reuseGraceMs
     );
   }
-
-  private nextIdleExpiry(now: Date, absoluteExpiresAt: Date): Date {
-    return new Date(Math.min(wholeSecond(now) + this.config.refreshToken.expiresInMs, absoluteExpiresAt.getTime()));
-  }
-
-  private issueTokens(claims: AccessTokenClaims, session: IssuingSession, now: Date): TokenPairResponse {
-    const access = this.tokens.signAccessToken(claims, session.id, now.getTime());
-    // The refresh token expires with the session's idle timeout as stored, so a grace-window answer cannot extend it.
-    const refreshExpiresAt = new Date(Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime()));
-    const issuedAtSeconds = Math.floor(now.getTime() / 1000);
-    return {
-      access_token: access.token,
-      refresh_token: this.tokens.signRefreshToken(
-        claims.userId,
-        session.id,
-        session.generation,
-        refreshExpiresAt,
-        now.getTime(),
-        session.absoluteExpiresAt,
-      ),
-      token_type: 'Bearer',
-      // Whole seconds between the tokens' own `iat` and `exp`, so `expires_in` is exactly the configured lifetime.
-      expires_in: Math.max(0, Math.floor(access.expiresAt.getTime() / 1000) - issuedAtSeconds),
-      refresh_expires_in: Math.max(0, Math.ceil(refreshExpiresAt.getTime() / 1000) - issuedAtSeconds),
-    };
-  }
-}
-
-/**
- * Session expiries are counted from the start of the current second, like the JWT `iat`/`exp` claims (whole seconds),
- * so a refresh token's `exp` equals its session's expiry exactly and `refresh_expires_in` is the configured lifetime.
- */
-function wholeSecond(instant: Date): number {
-  return Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-function isLive(session: SessionRecord, now: Date): boolean {
-  return (
-    session.revokedAt === null &&
-    session.idleExpiresAt.getTime() > now.getTime() &&
-    session.absoluteExpiresAt.getTime() > now.getTime()
-  );
 }

@@ -1,63 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
-import type { DualTokenAuthEventListener } from '../interfaces/auth-event.interface.js';
 import type {
   AuthRateLimitOptions,
-  DualTokenAuthMessages,
-  RefreshTokenCookieOptions,
   DualTokenAuthOptions,
   JwtAlgorithm,
+  RefreshTokenCookieOptions,
   TokenKindOptions,
 } from '../interfaces/dual-token-auth-options.interface.js';
-import type { SessionStore } from '../interfaces/session-store.interface.js';
-import type { UserLookup } from '../interfaces/user-lookup.interface.js';
-import { InMemorySessionStore } from '../stores/in-memory-session.store.js';
-import { durationToMs } from './duration.js';
 import { describeKeyMaterial } from './key-material.js';
-
-export const DEFAULT_MESSAGES: DualTokenAuthMessages = {
-  notLoggedIn: 'Not logged in',
-  tokenInvalid: 'Token is invalid or expired, please log in again',
-  invalidCredentials: 'Invalid username or password',
-};
-
-/** HMAC keys shorter than the hash output are brute-forceable offline (RFC 7518 §3.2 requires at least 256 bits for HS256). */
-export const MIN_HMAC_SECRET_BYTES = 32;
-
-/** One token kind with defaults applied and lifetimes in milliseconds. */
-export interface ResolvedTokenKind extends TokenKindOptions {
-  algorithm: JwtAlgorithm;
-  expiresInMs: number;
-}
-
-/** The options after defaults, unit conversion and validation; computed once at startup. */
-export interface ResolvedAuthConfig {
-  accessToken: ResolvedTokenKind;
-  refreshToken: ResolvedTokenKind;
-  userLookup: UserLookup<unknown>;
-  sessionStore: SessionStore;
-  issuer?: string;
-  audience?: string | string[];
-  clockToleranceMs: number;
-  reuseGraceMs: number;
-  sessionMaxAgeMs: number;
-  rejectRevokedAccessTokens: boolean;
-  revocationCheckCacheMs: number;
-  messages: DualTokenAuthMessages;
-  production: boolean;
-  rateLimit: Required<AuthRateLimitOptions> | false;
-  /** Cookie settings; `path` undefined means "the route prefix" (known only to the controller). */
-  refreshTokenCookie: (Required<Omit<RefreshTokenCookieOptions, 'path' | 'domain'>> & Pick<RefreshTokenCookieOptions, 'path' | 'domain'>) | false;
-  onEvent?: DualTokenAuthEventListener;
-}
-
-export const DEFAULT_RATE_LIMIT: Required<AuthRateLimitOptions> = {
-  maxFailuresPerUsernameAndIp: 10,
-  maxFailuresPerIp: 100,
-  maxFailuresPerUsername: 1000,
-  failureWindowSeconds: 900,
-  maxRefreshesPerIpPerMinute: 600,
-};
+import { DEFAULT_MESSAGES, DEFAULT_RATE_LIMIT, MIN_HMAC_SECRET_BYTES } from './auth-config.defaults.js';
+import { durationToMs } from './duration.js';
+import type { ResolvedAuthConfig, ResolvedTokenKind } from './resolved-auth-config.js';
 
 const logger = new Logger('DualTokenAuthModule');
 
@@ -85,17 +38,6 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
     );
   }
 
-  let sessionStore = options.sessionStore;
-  if (!sessionStore) {
-    sessionStore = new InMemorySessionStore();
-    if (production) {
-      logger.warn(
-        'No sessionStore configured: sessions are kept in memory, are lost on restart and are not shared between ' +
-          'instances. Use TypeOrmSessionStore from nestjs-dual-token-auth/typeorm or your own SessionStore.',
-      );
-    }
-  }
-
   const reuseGraceSeconds = options.reuseGraceSeconds ?? 10;
   assertNonNegative('reuseGraceSeconds', reuseGraceSeconds);
   const clockToleranceSeconds = options.clockToleranceSeconds ?? 0;
@@ -106,8 +48,6 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
   return {
     accessToken,
     refreshToken,
-    userLookup: options.userLookup,
-    sessionStore,
     issuer: options.issuer,
     audience: options.audience,
     clockToleranceMs: clockToleranceSeconds * 1000,

@@ -4,7 +4,7 @@ import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import type { DualTokenAuthOptions } from '../interfaces/dual-token-auth-options.interface.js';
 import type { UserLookup } from '../interfaces/user-lookup.interface.js';
-import { resolveAuthConfig } from '../utils/resolve-auth-config.js';
+import { resolveAuthConfig } from '../config/resolve-auth-config.js';
 import { DualTokenService } from './dual-token.service.js';
 
 const ACCESS_SECRET = 'unit-access-secret-0123456789abcdef0123';
@@ -113,7 +113,7 @@ describe('DualTokenService', () => {
 
     it('signs refresh tokens typed rt+jwt with token_type refresh, sid and gen, expiring when asked', () => {
       const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000);
-      const token = service.signRefreshToken('u-42', SESSION_ID, 3, expiresAt);
+      const token = service.signRefreshToken({ userId: 'u-42', sessionId: SESSION_ID, generation: 3, expiresAt });
 
       expect(decodePart(token, 0)).toEqual({ alg: 'HS256', typ: 'rt+jwt' });
       expect(decodePart(token, 1)).toMatchObject({
@@ -128,7 +128,7 @@ describe('DualTokenService', () => {
 
     it('round-trips both kinds through their own verify method', () => {
       const access = service.signAccessToken({ userId: 7, username: 'bob' }, SESSION_ID).token;
-      const refresh = service.signRefreshToken(7, SESSION_ID, 0, new Date(Date.now() + 60_000));
+      const refresh = service.signRefreshToken({ userId: 7, sessionId: SESSION_ID, generation: 0, expiresAt: new Date(Date.now() + 60_000) });
 
       expect(service.verifyAccessToken(access)).toMatchObject({ userId: 7, username: 'bob', sub: '7', sid: SESSION_ID });
       expect(service.verifyRefreshToken(refresh)).toMatchObject({ userId: 7, sub: '7', sid: SESSION_ID, gen: 0 });
@@ -173,7 +173,7 @@ describe('DualTokenService', () => {
 
     it('rejects a refresh token presented as an access token', () => {
       const s = service();
-      const refresh = s.signRefreshToken(1, SESSION_ID, 0, new Date(Date.now() + 60_000));
+      const refresh = s.signRefreshToken({ userId: 1, sessionId: SESSION_ID, generation: 0, expiresAt: new Date(Date.now() + 60_000) });
 
       expectInvalid(() => s.verifyAccessToken(refresh));
     });
@@ -320,7 +320,7 @@ describe('DualTokenService', () => {
 
       expect(decodePart(token, 1)).toMatchObject({ iss: 'https://auth.example.com', aud: 'api' });
       expect(configured.verifyAccessToken(token).iss).toBe('https://auth.example.com');
-      const refresh = configured.signRefreshToken(1, SESSION_ID, 0, new Date(Date.now() + 60_000));
+      const refresh = configured.signRefreshToken({ userId: 1, sessionId: SESSION_ID, generation: 0, expiresAt: new Date(Date.now() + 60_000) });
       expect(configured.verifyRefreshToken(refresh)).toMatchObject({ iss: 'https://auth.example.com', aud: 'api' });
     });
 
@@ -416,7 +416,7 @@ describe('DualTokenService', () => {
         refreshToken: { privateKey: pem(rsaRefresh.privateKey) },
       });
       const { token } = service.signAccessToken({ userId: 1, username: 'alice' }, SESSION_ID);
-      const refresh = service.signRefreshToken(1, SESSION_ID, 0, new Date(Date.now() + 60_000));
+      const refresh = service.signRefreshToken({ userId: 1, sessionId: SESSION_ID, generation: 0, expiresAt: new Date(Date.now() + 60_000) });
 
       expect(decodePart(token, 0)).toEqual({ alg: 'RS256', typ: 'at+jwt' });
       expect(service.verifyAccessToken(token).username).toBe('alice');
@@ -436,7 +436,7 @@ describe('DualTokenService', () => {
         refreshToken: { privateKey: refresh.privateKey },
       });
       const { token } = service.signAccessToken({ userId: 1, username: 'alice' }, SESSION_ID);
-      const refreshToken = service.signRefreshToken(1, SESSION_ID, 2, new Date(Date.now() + 60_000));
+      const refreshToken = service.signRefreshToken({ userId: 1, sessionId: SESSION_ID, generation: 2, expiresAt: new Date(Date.now() + 60_000) });
 
       expect(decodePart(token, 0)).toMatchObject({ alg: algorithm, typ: 'at+jwt' });
       expect(service.verifyAccessToken(token).username).toBe('alice');

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
-import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
+import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
+import { AuthEventPublisher } from '../events/auth-event-publisher.js';
 import { TooManyAuthAttemptsException } from '../exceptions/too-many-auth-attempts.exception.js';
-import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
 
 /**
  * Brute-force protection for login and refresh, on rate-limiter-flexible's in-memory counters (per process; behind a
@@ -21,7 +21,10 @@ export class AuthRateLimiter {
   private readonly failuresByUsername?: RateLimiterMemory;
   private readonly refreshesByIp?: RateLimiterMemory;
 
-  constructor(@Inject(RESOLVED_AUTH_CONFIG) private readonly config: ResolvedAuthConfig) {
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: ResolvedAuthConfig,
+    private readonly events: AuthEventPublisher,
+  ) {
     const limits = config.rateLimit;
     if (!limits) return;
     const duration = limits.failureWindowSeconds;
@@ -31,7 +34,7 @@ export class AuthRateLimiter {
     this.refreshesByIp = new RateLimiterMemory({ keyPrefix: 'refresh_ip', points: limits.maxRefreshesPerIpPerMinute, duration: 60 });
   }
 
-  /** Throws {@link TooManyAuthAttemptsException} when this username or IP has used up its failed attempts. */
+  /** Throws {@link TooManyAuthAttemptsException} (and reports `login.throttled`) when this username or IP has used up its failed attempts. */
   async assertLoginAllowed(username: string, ip: string | null): Promise<void> {
     const limits = this.config.rateLimit;
     if (!limits) return;
@@ -48,7 +51,11 @@ export class AuthRateLimiter {
       [byUsername, limits.maxFailuresPerUsername],
     ] as const;
     const waitMs = Math.max(0, ...exhausted.filter(([res, max]) => res && res.consumedPoints >= max).map(([res]) => res!.msBeforeNext));
-    if (waitMs > 0) throw new TooManyAuthAttemptsException(Math.ceil(waitMs / 1000));
+    if (waitMs > 0) {
+      const retryAfterSeconds = Math.ceil(waitMs / 1000);
+      this.events.publish({ type: 'login.throttled', username, ip, retryAfterSeconds });
+      throw new TooManyAuthAttemptsException(retryAfterSeconds);
+    }
   }
 
   /** Counts one failed login. */
@@ -77,7 +84,9 @@ export class AuthRateLimiter {
     } catch (rejection) {
       const res = rejection as RateLimiterRes;
       if (typeof res?.msBeforeNext !== 'number') throw rejection;
-      throw new TooManyAuthAttemptsException(Math.ceil(res.msBeforeNext / 1000));
+      const retryAfterSeconds = Math.ceil(res.msBeforeNext / 1000);
+      this.events.publish({ type: 'refresh.throttled', ip, retryAfterSeconds });
+      throw new TooManyAuthAttemptsException(retryAfterSeconds);
     }
   }
 }

@@ -8,11 +8,13 @@ import * as classValidator from 'class-validator';
  * class-validator/class-transformer so that resolution never depends on the app's `node_modules` layout.
  * Unknown properties are stripped; errors are 400s naming the field (`username must be a string`).
  */
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    validatorPackage: classValidator,
-    transformerPackage: classTransformer,
-    stopAtFirstError: true,
-  });
+export class AuthValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      validatorPackage: classValidator,
+      transformerPackage: classTransformer,
+      stopAtFirstError: true,
+    });
+  }
 }

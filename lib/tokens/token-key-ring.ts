@@ -1,10 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
-import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
+import { InvalidTokenError, type InvalidTokenReason } from '../exceptions/invalid-token.error.js';
 import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interface.js';
-import type { ResolvedTokenKind } from '../utils/resolve-auth-config.js';
-import { toFastJwtKey } from '../utils/key-material.js';
+import type { ResolvedTokenKind } from '../config/resolved-auth-config.js';
+import { toFastJwtKey } from '../config/key-material.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 type Signer = (payload: Record<string, unknown>) => string;
@@ -25,8 +25,7 @@ export interface KeyRingSettings {
 /**
  * Signing and verification keys of one token kind, prepared once at startup.
  *
- * Why: `jsonwebtoken` (under `@nestjs/jwt` and `passport-jwt`) rebuilds a key object from a string secret on every call
- * (~0.6 ms of CPU here); fast-jwt's signer/verifier prepares the key once and pins the algorithm list, so a verify
+ * Why: `jsonwebtoken` (under `@nestjs/jwt` and `passport-jwt`) rebuilds a key object from a string secret on every call; fast-jwt's signer/verifier prepares the key once and pins the algorithm list, so a verify
  * costs microseconds and `alg: none` or an algorithm switch can never be accepted.
  */
 export class TokenKeyRing {
@@ -153,7 +152,7 @@ function derivePublicKey(privateKey: KeyMaterial): string {
   return createPublicKey(privateKey as Parameters<typeof createPublicKey>[0]).export({ type: 'spki', format: 'pem' }) as string;
 }
 
-function fastJwtReason(error: unknown): string {
+function fastJwtReason(error: unknown): InvalidTokenReason {
   const code = (error as { code?: string }).code ?? '';
   switch (code) {
     case 'FAST_JWT_EXPIRED':

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
 import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interface.js';
-import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import {
   ACCESS_TOKEN_JOSE_TYPE,
@@ -14,9 +13,24 @@ import {
   type RefreshTokenPayload,
   type UserId,
 } from '../interfaces/token-payloads.interface.js';
-import { MAX_TOKEN_LENGTH } from '../utils/extract-bearer-token.js';
-import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
+import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
+import { MAX_TOKEN_LENGTH } from './bearer-token.js';
 import { TokenKeyRing } from './token-key-ring.js';
+
+/** What {@link DualTokenService.signRefreshToken} writes into a refresh token. */
+export interface RefreshTokenToSign {
+  userId: UserId;
+  /** The session (token family) id: the `sid` claim. */
+  sessionId: string;
+  /** The rotation generation the token belongs to: the `gen` claim. */
+  generation: number;
+  /** When the token expires (the session's idle expiry). */
+  expiresAt: Date;
+  /** Issue time in epoch milliseconds. @default Date.now() */
+  issuedAt?: number;
+  /** The session's absolute expiry, signed as the `sxp` claim; omit it and the next refresh reads the session first. */
+  sessionExpiresAt?: Date;
+}
 
 /** Claims the library owns; a user lookup cannot override them (that would let it mint a refresh-typed access token). */
 const RESERVED_CLAIMS = new Set(['sub', 'sid', 'gen', 'token_type', 'iat', 'exp', 'nbf', 'iss', 'aud', 'jti']);
@@ -27,14 +41,14 @@ const ACCESS_TOKEN_CACHE_SIZE = 1000;
 /**
  * Signs and verifies both token kinds. Each kind has its own keys and its own type (`typ` header `at+jwt`/`rt+jwt`
  * and a `token_type` claim), checked on every verify, so a refresh token never passes as an access token and vice
- * versa — even when both kinds share one secret, as in the tutorial.
+ * versa — even when both kinds share one secret.
  */
 @Injectable()
 export class DualTokenService {
   private readonly accessKeys: TokenKeyRing;
   private readonly refreshKeys: TokenKeyRing;
 
-  constructor(@Inject(RESOLVED_AUTH_CONFIG) private readonly config: ResolvedAuthConfig) {
+  constructor(@Inject(AUTH_CONFIG) private readonly config: ResolvedAuthConfig) {
     const shared = {
       issuer: config.issuer,
       audience: config.audience,
@@ -77,17 +91,11 @@ export class DualTokenService {
   }
 
   /**
-   * Signs the refresh token of generation `generation` of a session; it expires at `expiresAt`. `sessionExpiresAt`
-   * (the session's absolute expiry) goes into the `sxp` claim, which lets the next refresh rotate without a read.
+   * Signs the refresh token of one generation of a session. `sessionExpiresAt` (the session's absolute expiry) goes
+   * into the `sxp` claim, which lets the next refresh rotate without reading the session first.
    */
-  signRefreshToken(
-    userId: UserId,
-    sessionId: string,
-    generation: number,
-    expiresAt: Date,
-    now = Date.now(),
-    sessionExpiresAt?: Date,
-  ): string {
+  signRefreshToken(token: RefreshTokenToSign): string {
+    const { userId, sessionId, generation, expiresAt, issuedAt = Date.now(), sessionExpiresAt } = token;
     return this.refreshKeys.signPayload({
       sub: String(userId),
       userId,
@@ -96,7 +104,7 @@ export class DualTokenService {
       // Rounded down: a rotation caps the idle expiry at this instant, and earlier is the safe side.
       ...(sessionExpiresAt ? { sxp: Math.floor(sessionExpiresAt.getTime() / 1000) } : {}),
       token_type: REFRESH_TOKEN_TYPE,
-      iat: Math.floor(now / 1000),
+      iat: Math.floor(issuedAt / 1000),
       // Rounded up: the session's own expiry (checked on every refresh) is authoritative, and rounding down would make
       // the token die up to a second before its session.
       exp: Math.ceil(expiresAt.getTime() / 1000),

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RESOLVED_AUTH_CONFIG } from '../dual-token-auth.internal-constants.js';
+import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
 import type { DualTokenAuthEvent } from '../interfaces/auth-event.interface.js';
-import type { ResolvedAuthConfig } from '../utils/resolve-auth-config.js';
+
+/** An event as a publisher hands it over: the publisher stamps `at`. */
+export type UnstampedAuthEvent = DistributiveOmit<DualTokenAuthEvent, 'at'>;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -13,9 +15,9 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export class AuthEventPublisher {
   private readonly logger = new Logger('DualTokenAuth');
 
-  constructor(@Inject(RESOLVED_AUTH_CONFIG) private readonly config: ResolvedAuthConfig) {}
+  constructor(@Inject(AUTH_CONFIG) private readonly config: ResolvedAuthConfig) {}
 
-  publish(event: DistributiveOmit<DualTokenAuthEvent, 'at'>): void {
+  publish(event: UnstampedAuthEvent): void {
     const listener = this.config.onEvent;
     if (!listener) return;
     try {

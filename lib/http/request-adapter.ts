@@ -1,6 +1,6 @@
-import type { ClientMetadata } from '../services/session.service.js';
+import type { ClientMetadata } from '../sessions/session.service.js';
 
-/** The parts of an Express or Fastify request the controller reads. */
+/** The parts of an Express or Fastify request the library reads. */
 export interface HttpRequestLike {
   headers: Record<string, string | string[] | undefined>;
   ip?: string;

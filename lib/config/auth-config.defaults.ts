@@ -1,0 +1,20 @@
+import type { AuthRateLimitOptions, DualTokenAuthMessages } from '../interfaces/dual-token-auth-options.interface.js';
+
+/** Texts of the 401 answers unless `messages` overrides them. */
+export const DEFAULT_MESSAGES: DualTokenAuthMessages = {
+  notLoggedIn: 'Not logged in',
+  tokenInvalid: 'Token is invalid or expired, please log in again',
+  invalidCredentials: 'Invalid username or password',
+};
+
+/** Brute-force limits unless `rateLimit` overrides them. */
+export const DEFAULT_RATE_LIMIT: Required<AuthRateLimitOptions> = {
+  maxFailuresPerUsernameAndIp: 10,
+  maxFailuresPerIp: 100,
+  maxFailuresPerUsername: 1000,
+  failureWindowSeconds: 900,
+  maxRefreshesPerIpPerMinute: 600,
+};
+
+/** HMAC keys shorter than the hash output are brute-forceable offline (RFC 7518 §3.2 requires at least 256 bits for HS256). */
+export const MIN_HMAC_SECRET_BYTES = 32;

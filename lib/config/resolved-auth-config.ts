@@ -1,0 +1,43 @@
+import type { DualTokenAuthEventListener } from '../interfaces/auth-event.interface.js';
+import type {
+  AuthRateLimitOptions,
+  DualTokenAuthMessages,
+  JwtAlgorithm,
+  RefreshTokenCookieOptions,
+  TokenKindOptions,
+} from '../interfaces/dual-token-auth-options.interface.js';
+
+/** One token kind with defaults applied and lifetimes in milliseconds. */
+export interface ResolvedTokenKind extends TokenKindOptions {
+  algorithm: JwtAlgorithm;
+  expiresInMs: number;
+}
+
+/** Cookie settings with defaults applied; `path` undefined means "the route prefix" (known only at registration). */
+export type ResolvedRefreshTokenCookie = Required<Omit<RefreshTokenCookieOptions, 'path' | 'domain'>> &
+  Pick<RefreshTokenCookieOptions, 'path' | 'domain'>;
+
+/**
+ * The module options after defaults, unit conversion and validation, computed once at startup. This is the contract
+ * the library's providers inject (under {@link AUTH_CONFIG}); pluggable parts (session store, user lookup) are not in
+ * it: they have injection tokens of their own.
+ */
+export interface ResolvedAuthConfig {
+  accessToken: ResolvedTokenKind;
+  refreshToken: ResolvedTokenKind;
+  issuer?: string;
+  audience?: string | string[];
+  clockToleranceMs: number;
+  reuseGraceMs: number;
+  sessionMaxAgeMs: number;
+  rejectRevokedAccessTokens: boolean;
+  revocationCheckCacheMs: number;
+  messages: DualTokenAuthMessages;
+  production: boolean;
+  rateLimit: Required<AuthRateLimitOptions> | false;
+  refreshTokenCookie: ResolvedRefreshTokenCookie | false;
+  onEvent?: DualTokenAuthEventListener;
+}
+
+/** Injection token of the {@link ResolvedAuthConfig}. Internal: not exported from the package. */
+export const AUTH_CONFIG = Symbol('DUAL_TOKEN_AUTH:RESOLVED_CONFIG');
