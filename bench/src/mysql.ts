@@ -1,9 +1,7 @@
-// A MySQL-compatible database for the refresh scenario: Testcontainers with MYSQL_IMAGE (default: the offline-built
-// `dual-token-auth/mariadb:10.11` when present, see scripts/build-mysql-image.sh), or an existing server via MYSQL_URL.
+// The database of the MySQL refresh scenario: the e2e tests' own helper (test/harness/mysql-database.ts: Testcontainers,
+// or a scratch database on MYSQL_URL), plus what only the bench needs: a reason instead of an exception when Docker or
+// the image is missing (the other sections still run), and the container pinned away from the server's core.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-
-process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 
 export interface BenchDatabase {
   url: string;
@@ -13,7 +11,8 @@ export interface BenchDatabase {
   stop(): Promise<void>;
 }
 
-const DEFAULT_IMAGE = 'dual-token-auth/mariadb:10.11';
+/** Built offline by scripts/build-mysql-image.sh; preferred when present, since Docker Hub may be out of reach. */
+const OFFLINE_IMAGE = 'dual-token-auth/mariadb:10.11';
 
 function imagePresent(image: string): boolean {
   try {
@@ -24,54 +23,30 @@ function imagePresent(image: string): boolean {
   }
 }
 
-/** Starts the database, or explains what is missing (returned as an error message, never thrown). */
+/** Starts the database, or explains what is missing (returned as a message, never thrown). */
 export async function startDatabase(dbCpu: number): Promise<BenchDatabase | string> {
-  if (process.env.MYSQL_URL) {
-    const mysql = (await import('mysql2/promise')).default;
-    const server = new URL(process.env.MYSQL_URL);
-    const name = `dta_bench_${randomBytes(4).toString('hex')}`;
-    const admin = await mysql.createConnection({ uri: server.toString() });
-    await admin.query(`CREATE DATABASE \`${name}\``);
-    await admin.end();
-    server.pathname = `/${name}`;
-    return {
-      url: server.toString(),
-      image: 'MYSQL_URL (existing server)',
-      placement: 'not pinned (external server)',
-      stop: async () => {
-        const cleanup = await mysql.createConnection({ uri: process.env.MYSQL_URL! });
-        await cleanup.query(`DROP DATABASE IF EXISTS \`${name}\``);
-        await cleanup.end();
-      },
-    };
+  if (!process.env.MYSQL_URL) {
+    try {
+      execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      return 'no Docker daemon answers (start it with `bash scripts/start-docker.sh`)';
+    }
+    // Read by the harness when it is loaded (below), so it has to be settled first.
+    process.env.MYSQL_IMAGE ??= imagePresent(OFFLINE_IMAGE) ? OFFLINE_IMAGE : 'mysql:8.4';
+    if (!imagePresent(process.env.MYSQL_IMAGE)) {
+      return `image ${process.env.MYSQL_IMAGE} is not present (build it with \`bash scripts/build-mysql-image.sh ${OFFLINE_IMAGE}\`)`;
+    }
   }
-  try {
-    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
-  } catch {
-    return 'no Docker daemon answers (start it with `bash scripts/start-docker.sh`)';
+  const { MYSQL_IMAGE, startTestDatabase } = await import('../../test/harness/mysql-database.js');
+  const database = await startTestDatabase();
+  if (!database.container) {
+    return { url: database.url, image: 'MYSQL_URL (existing server)', placement: 'not pinned (external server)', stop: () => database.stop() };
   }
-  const image = process.env.MYSQL_IMAGE ?? (imagePresent(DEFAULT_IMAGE) ? DEFAULT_IMAGE : 'mysql:8.4');
-  if (!imagePresent(image)) return `image ${image} is not present (build it with \`bash scripts/build-mysql-image.sh ${DEFAULT_IMAGE}\`)`;
-  const { MySqlContainer } = await import('@testcontainers/mysql');
-  const container = await new MySqlContainer(image)
-    .withDatabase('bench')
-    .withUsername('bench')
-    .withUserPassword('bench-password')
-    .withRootPassword('root-password')
-    .withStartupTimeout(120_000)
-    .start();
   let placement = `container pinned to CPU ${dbCpu} (with the load generator; the server's CPU stays its own)`;
   try {
-    execFileSync('docker', ['update', '--cpuset-cpus', String(dbCpu), container.getId()], { stdio: 'ignore' });
+    execFileSync('docker', ['update', '--cpuset-cpus', String(dbCpu), database.container.getId()], { stdio: 'ignore' });
   } catch (error) {
     placement = `not pinned (docker update failed: ${(error as Error).message.split('\n')[0]})`;
   }
-  return {
-    url: `mysql://bench:bench-password@${container.getHost()}:${container.getMappedPort(3306)}/bench`,
-    image,
-    placement,
-    stop: async () => {
-      await container.stop();
-    },
-  };
+  return { url: database.url, image: MYSQL_IMAGE, placement, stop: () => database.stop() };
 }

@@ -445,7 +445,7 @@ async function microSection(): Promise<MicroRow[]> {
   const script = fileURLToPath(new URL('./micro.js', import.meta.url));
   const child = spawn('taskset', ['-c', String(SERVER_CPU), process.execPath, script], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production', BENCH_MICRO_MS: String(settings.microMs), BENCH_ROUNDS: String(settings.rounds) },
+    env: { ...process.env, NODE_ENV: 'production', BENCH_MICRO_MS: String(settings.microMs) },
   });
   let output = '';
   child.stdout.on('data', (data: Buffer) => (output += data.toString()));

@@ -1,4 +1,4 @@
-// One bench server: a child process of the runner, started as `taskset -c 1 node bench/dist/server.js` with its
+// One bench server: a child process of the runner, started as `taskset -c 1 node server.js` (next to run.js) with its
 // configuration in BENCH_SERVER. Reports its port and a pool of tokens over IPC, answers memory probes, and exits when
 // the runner goes away.
 import 'reflect-metadata';

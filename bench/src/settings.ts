@@ -40,7 +40,8 @@ function numberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+/** bench/results/, from the compiled bench/dist/bench/src/ (see bench/tsconfig.json). */
+export const RESULTS_DIR = fileURLToPath(new URL('../../../results/', import.meta.url));
 
 export function loadSettings(): Settings {
   const profile = process.env.BENCH_PROFILE === 'quick' ? 'quick' : 'full';
