@@ -1,68 +1,34 @@
-import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DualTokenAuthModule } from 'nestjs-dual-token-auth';
-import { TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
-import { DataSource } from 'typeorm';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { AppController } from './app.controller.js';
-import { SAMPLE_CONFIG, type SampleConfig } from './config/sample-config.js';
-import { databaseOptions } from './database/database-options.js';
+import { AuthModule } from './auth/auth.module.js';
+import { validateEnvironment } from './config/validate-environment.js';
+import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { UserModule } from './user/user.module.js';
-import { UserService } from './user/user.service.js';
-
-@Global()
-@Module({})
-class SampleConfigModule {
-  static forRoot(config: SampleConfig): DynamicModule {
-    return {
-      module: SampleConfigModule,
-      providers: [{ provide: SAMPLE_CONFIG, useValue: config }],
-      exports: [SAMPLE_CONFIG],
-    };
-  }
-}
-
-const auditLogger = new Logger('AuthAudit');
 
 /** The tutorial's app, with authentication delegated to nestjs-dual-token-auth. */
 @Module({})
 export class AppModule {
-  static forRoot(config: SampleConfig): DynamicModule {
+  /**
+   * @param env the environment variables to read: `process.env` for `npm start`, a test's own set in the e2e tests
+   * (several apps with different settings run in one test process).
+   *
+   * Async because the configuration is validated before Nest builds anything: an unusable variable rejects this
+   * promise with one message naming it, instead of surfacing as a stack trace from inside Nest's bootstrap.
+   */
+  static async forRoot(env: NodeJS.ProcessEnv = process.env): Promise<DynamicModule> {
+    const config = await ConfigModule.forRoot({
+      isGlobal: true,
+      // Only the variables of the README's table, from the real environment: no .env file changes `npm start`.
+      ignoreEnvFile: true,
+      // The validated variables (defaults applied) are the only source; no fallback to whatever is in process.env.
+      skipProcessEnv: true,
+      validate: () => validateEnvironment(env),
+    });
     return {
       module: AppModule,
-      imports: [
-        SampleConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(databaseOptions(config)),
-        UserModule,
-        DualTokenAuthModule.forRootAsync({
-          isGlobal: true,
-          routePrefix: 'user',
-          allowRefreshTokenInQuery: true, // the tutorial's GET /user/refresh?refresh_token=
-          imports: [UserModule],
-          inject: [UserService, DataSource],
-          useFactory: (users: UserService, dataSource: DataSource) => ({
-            accessToken: { secret: config.jwtAccessSecret, expiresIn: config.jwtAccessExpiresIn },
-            refreshToken: { secret: config.jwtRefreshSecret, expiresIn: config.jwtRefreshExpiresIn },
-            userLookup: users,
-            sessionStore: new TypeOrmSessionStore(dataSource),
-            reuseGraceSeconds: config.refreshReuseGraceSeconds,
-            sessionMaxAge: config.sessionMaxAge,
-            rejectRevokedAccessTokens: true, // in the sample, logout means logout
-            revocationCheckCacheSeconds: config.revocationCheckCacheSeconds,
-            production: config.production,
-            rateLimit: config.rateLimit,
-            refreshTokenCookie: config.refreshTokenCookie ? { secure: config.cookieSecure } : false,
-            // Audit trail: every login, refresh, reuse detection and revocation, without tokens or passwords.
-            onEvent: (event) => auditLogger.log(JSON.stringify(event)),
-            messages: {
-              notLoggedIn: '用户未登录',
-              tokenInvalid: 'token 失效，请重新登录',
-              invalidCredentials: '用户名或密码错误',
-            },
-          }),
-        }),
-        DemoModule,
-      ],
+      imports: [config, DatabaseModule, UserModule, AuthModule, DemoModule],
       controllers: [AppController],
     };
   }

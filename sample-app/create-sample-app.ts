@@ -1,11 +1,16 @@
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import type { SampleConfig } from './config/sample-config.js';
 
-/** Builds the configured (not yet listening) sample app; shared by `main.ts` and the e2e tests. */
-export async function createSampleApp(config: SampleConfig, logger: false | undefined = undefined): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: logger === false ? false : undefined });
+/**
+ * Builds the configured (not yet listening) sample app from environment variables; shared by `main.ts` and the e2e
+ * tests. Rejects with a `SampleConfigError` naming the variable when one is unusable.
+ */
+export async function createSampleApp(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { logger?: false } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create(await AppModule.forRoot(env), { logger: options.logger });
   app.enableCors();
   app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
   app.enableShutdownHooks();

@@ -1,13 +1,19 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { loadSampleConfig, SampleConfigError } from './config/sample-config.js';
+import { ConfigService } from '@nestjs/config';
+import type { EnvironmentVariables } from './config/environment-variables.js';
+import { SampleConfigError } from './config/sample-config.error.js';
 import { createSampleApp } from './create-sample-app.js';
 
 async function bootstrap(): Promise<void> {
-  const config = loadSampleConfig(process.env);
-  const app = await createSampleApp(config);
-  await app.listen(config.port);
-  new Logger('SampleApp').log(`Listening on http://localhost:${config.port} (${config.databaseUrl ? 'MySQL' : `SQLite file ${config.sqlitePath}`})`);
+  const app = await createSampleApp();
+  const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
+  const port = config.get('PORT', { infer: true });
+  await app.listen(port);
+  const database = config.get('DATABASE_URL', { infer: true })
+    ? 'MySQL'
+    : `SQLite file ${config.get('SQLITE_PATH', { infer: true })}`;
+  new Logger('SampleApp').log(`Listening on http://localhost:${port} (${database})`);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -11,7 +11,6 @@ import {
   type AuthSessionOptions,
   type FetchLike,
 } from 'nestjs-dual-token-auth/client';
-import { loadSampleConfig } from '../sample-app/config/sample-config.js';
 import { createSampleApp } from '../sample-app/create-sample-app.js';
 import { decodeJwt } from './harness/forge-jwt.js';
 import { HttpClient } from './harness/http-client.js';
@@ -319,14 +318,16 @@ describe('client in Node against the sample app on MySQL', () => {
 
   /** Starts another sample app on the same database on `port` (0 = any), exactly like the harness does. */
   async function listenSampleApp(port: number): Promise<{ port: number; close(): Promise<void> }> {
-    const config = loadSampleConfig({
-      DATABASE_URL: database.url,
-      JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
-      JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
-      JWT_ACCESS_EXPIRES_IN: '2s',
-      SEED_DEMO_USER: 'false',
-    });
-    const app = await createSampleApp(config, false);
+    const app = await createSampleApp(
+      {
+        DATABASE_URL: database.url,
+        JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
+        JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
+        JWT_ACCESS_EXPIRES_IN: '2s',
+        SEED_DEMO_USER: 'false',
+      },
+      { logger: false },
+    );
     await app.listen(port, '127.0.0.1');
     let closed = false;
     const close = async (): Promise<void> => {

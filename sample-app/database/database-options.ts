@@ -2,8 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { CreateDualTokenSessions1764200000000, DualTokenSessionEntity } from 'nestjs-dual-token-auth/typeorm';
-import type { SampleConfig } from '../config/sample-config.js';
-import { SampleConfigError } from '../config/sample-config.js';
 import { User } from '../user/user.entity.js';
 import { CreateUsers1764100000000 } from './migrations/1764100000000-create-users.js';
 
@@ -15,17 +13,10 @@ const migrations = [CreateUsers1764100000000, CreateDualTokenSessions17642000000
  * or install). Both create their schema with migrations at startup, the way the tutorial's later chapters recommend
  * for production, so the two databases never drift apart.
  */
-export function databaseOptions(config: SampleConfig): DataSourceOptions {
-  if (config.databaseUrl) {
-    let url: URL;
-    try {
-      url = new URL(config.databaseUrl);
-    } catch {
-      throw new SampleConfigError('DATABASE_URL must look like mysql://user:pass@host:3306/db');
-    }
-    if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
-      throw new SampleConfigError(`DATABASE_URL must be a mysql:// URL, got protocol ${url.protocol}`);
-    }
+export function databaseOptions(databaseUrl: string | undefined, sqlitePath: string): DataSourceOptions {
+  if (databaseUrl) {
+    // Validated as a mysql:// or mariadb:// URL at startup; TypeORM's mysql driver speaks to both.
+    const url = new URL(databaseUrl);
     url.protocol = 'mysql:';
     return {
       type: 'mysql',
@@ -39,10 +30,10 @@ export function databaseOptions(config: SampleConfig): DataSourceOptions {
       extra: { connectionLimit: 10, enableKeepAlive: true },
     };
   }
-  mkdirSync(dirname(config.sqlitePath), { recursive: true });
+  mkdirSync(dirname(sqlitePath), { recursive: true });
   return {
     type: 'sqljs',
-    location: config.sqlitePath,
+    location: sqlitePath,
     autoSave: true,
     entities,
     migrations,

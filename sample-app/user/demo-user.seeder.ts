@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { SAMPLE_CONFIG, type SampleConfig } from '../config/sample-config.js';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { EnvironmentVariables } from '../config/environment-variables.js';
 import { UserService } from './user.service.js';
 
 /** The tutorial's demo account. */
@@ -12,11 +13,11 @@ export class DemoUserSeeder implements OnApplicationBootstrap {
 
   constructor(
     private readonly users: UserService,
-    @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
+    private readonly config: ConfigService<EnvironmentVariables, true>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.seedDemoUser) return;
+    if (!this.config.get('SEED_DEMO_USER', { infer: true })) return;
     await this.users.ensureUser(DEMO_USER.username, DEMO_USER.password);
     this.logger.log(`Demo user '${DEMO_USER.username}' is available`);
   }

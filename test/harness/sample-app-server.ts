@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { loadSampleConfig, type SampleConfig } from '../../sample-app/config/sample-config.js';
 import { createSampleApp } from '../../sample-app/create-sample-app.js';
 
 /** Secrets the tests sign forged and expired tokens with (the sample reads them from the environment like in production). */
@@ -9,30 +8,25 @@ export const TEST_REFRESH_SECRET = 'e2e-refresh-secret-0123456789abcdef012345678
 /** A sample app listening on a random loopback port. */
 export interface RunningSampleApp {
   app: INestApplication;
-  config: SampleConfig;
   /** `http://127.0.0.1:<port>` */
   baseUrl: string;
   close(): Promise<void>;
 }
 
 /**
- * Starts the sample app exactly as `npm start` does (same config loader, same bootstrap), with environment variables
- * given per test instead of read from the process.
+ * Starts the sample app exactly as `npm start` does (same configuration module, same bootstrap), with environment
+ * variables given per test instead of read from the process.
  */
 export async function startSampleApp(env: Record<string, string | undefined> = {}): Promise<RunningSampleApp> {
-  const config = loadSampleConfig({
-    JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
-    JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
-    PORT: '0',
-    ...env,
-  });
-  const app = await createSampleApp(config, false);
+  const app = await createSampleApp(
+    { JWT_ACCESS_SECRET: TEST_ACCESS_SECRET, JWT_REFRESH_SECRET: TEST_REFRESH_SECRET, PORT: '0', ...env },
+    { logger: false },
+  );
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   let closing: Promise<void> | undefined;
   return {
     app,
-    config,
     baseUrl: `http://127.0.0.1:${address.port}`,
     // Idempotent, so a test may close an app early (restart scenarios) and the suite's cleanup may close it again.
     close: () => (closing ??= app.close()),

@@ -1,0 +1,140 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
+import { IsMySqlUrl } from './is-mysql-url.validator.js';
+
+/**
+ * Every environment variable the sample app reads, with its default (the README's table lists the same). Environment
+ * values are strings: the transforms turn them into numbers and booleans, and leave a value they cannot read as it is,
+ * so that the validator's message shows what was received.
+ */
+export class EnvironmentVariables {
+  /** `production` makes missing secrets fatal and turns on the library's production checks. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  @IntegerBetween(0, 65535)
+  PORT = 3000;
+
+  /** `mysql://user:pass@host:3306/db`; unset means the embedded SQLite file. */
+  @IsOptional()
+  @IsMySqlUrl()
+  DATABASE_URL?: string;
+
+  /** File of the embedded SQLite database (used when `DATABASE_URL` is unset). */
+  @IsString()
+  SQLITE_PATH = 'data/sample-app.sqlite';
+
+  /** Required in production; elsewhere `validateEnvironment` falls back to a loudly announced development secret. */
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
+  @IsDefined({ message: '$property must be set when NODE_ENV=production' })
+  JWT_ACCESS_SECRET!: string;
+
+  /** Required in production; elsewhere `validateEnvironment` falls back to a loudly announced development secret. */
+  @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
+  @IsDefined({ message: '$property must be set when NODE_ENV=production' })
+  JWT_REFRESH_SECRET!: string;
+
+  /** A duration (`2s`, `30m`, `7d`); the library checks the format when it starts. */
+  @IsString()
+  JWT_ACCESS_EXPIRES_IN = '30m';
+
+  @IsString()
+  JWT_REFRESH_EXPIRES_IN = '7d';
+
+  @IntegerBetween(0, 3600)
+  REFRESH_REUSE_GRACE_SECONDS = 10;
+
+  @IsString()
+  SESSION_MAX_AGE = '30d';
+
+  @IntegerBetween(0, 300)
+  REVOCATION_CHECK_CACHE_SECONDS = 5;
+
+  @TrueOrFalse()
+  SEED_DEMO_USER = true;
+
+  /** `false` turns login/refresh throttling off; the five limits below are read only when it is on. */
+  @TrueOrFalse()
+  RATE_LIMIT_ENABLED = true;
+
+  @ValidateIf(rateLimitEnabled)
+  @IntegerBetween(1, 1_000_000)
+  LOGIN_MAX_FAILURES_PER_USERNAME_AND_IP = 10;
+
+  @ValidateIf(rateLimitEnabled)
+  @IntegerBetween(1, 1_000_000)
+  LOGIN_MAX_FAILURES_PER_IP = 100;
+
+  @ValidateIf(rateLimitEnabled)
+  @IntegerBetween(1, 1_000_000)
+  LOGIN_MAX_FAILURES_PER_USERNAME = 1000;
+
+  @ValidateIf(rateLimitEnabled)
+  @IntegerBetween(1, 86_400)
+  LOGIN_FAILURE_WINDOW_SECONDS = 900;
+
+  @ValidateIf(rateLimitEnabled)
+  @IntegerBetween(1, 1_000_000)
+  REFRESH_MAX_PER_MINUTE_PER_IP = 600;
+
+  @TrueOrFalse()
+  REFRESH_TOKEN_COOKIE = false;
+
+  @TrueOrFalse()
+  COOKIE_SECURE = true;
+}
+
+function rateLimitEnabled(env: EnvironmentVariables): boolean {
+  return env.RATE_LIMIT_ENABLED === true;
+}
+
+/** An integer variable within `[min, max]`; `Number()` reads it, so `1e3` and ` 42 ` are accepted like before. */
+function IntegerBetween(min: number, max: number): PropertyDecorator {
+  const options = {
+    message: ({ property, value }: ValidationArguments) =>
+      `${property} must be an integer between ${min} and ${max}, got ${quoted(value)}`,
+  };
+  return (target, property) => {
+    Transform(({ value }) => (typeof value === 'string' && Number.isInteger(Number(value)) ? Number(value) : value))(
+      target,
+      property,
+    );
+    IsInt(options)(target, property);
+    Min(min, options)(target, property);
+    Max(max, options)(target, property);
+  };
+}
+
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
+
+/** A boolean variable: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`, in any case. */
+function TrueOrFalse(): PropertyDecorator {
+  const options = {
+    message: ({ property, value }: ValidationArguments) => `${property} must be true or false, got ${quoted(value)}`,
+  };
+  return (target, property) => {
+    Transform(({ value }) => {
+      if (typeof value !== 'string') return value;
+      const word = value.toLowerCase();
+      return TRUE_WORDS.includes(word) ? true : FALSE_WORDS.includes(word) ? false : value;
+    })(target, property);
+    IsBoolean(options)(target, property);
+  };
+}
+
+/** The received value as the environment held it (`"abc"`, `"0"`), so a stray space or an empty quote is visible. */
+function quoted(value: unknown): string {
+  return JSON.stringify(String(value));
+}
