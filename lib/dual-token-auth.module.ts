@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { resolveRegistration, routeBasePath } from './config/registration-options.js';
+import { AUTH_REGISTRATION, resolveRegistration, routeBasePath } from './config/registration-options.js';
 import { AUTH_CONFIG, type ResolvedAuthConfig } from './config/resolved-auth-config.js';
 import {
   DUAL_TOKEN_AUTH_ASYNC_OPTIONS_TYPE,
@@ -43,9 +43,9 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
   /** Adds what every registration has (services, guard) and what its registration settings ask for (routes, global guard). */
   private static withFeatures(base: DynamicModule, extras: DualTokenAuthRegistrationOptions): DynamicModule {
     const registration = resolveRegistration(extras);
-    const cookiePath = routeBasePath(registration);
     const providers: Provider[] = [
       ...(base.providers ?? []),
+      { provide: AUTH_REGISTRATION, useValue: registration },
       authConfigProvider,
       userLookupProvider,
       sessionStoreProvider,
@@ -59,8 +59,9 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
       AccessTokenGuard,
       {
         provide: RefreshTokenTransport,
-        useFactory: (config: ResolvedAuthConfig) => new RefreshTokenTransport(config.refreshTokenCookie, cookiePath),
-        inject: [AUTH_CONFIG],
+        useFactory: (config: ResolvedAuthConfig, settings: typeof registration) =>
+          new RefreshTokenTransport(config.refreshTokenCookie, routeBasePath(settings)),
+        inject: [AUTH_CONFIG, AUTH_REGISTRATION],
       },
     ];
     if (registration.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AccessTokenGuard });

@@ -361,6 +361,31 @@ describe.each(HTTP_ADAPTERS)('DualTokenAuthModule registration on %s', (platform
       await request(server).post('/auth/refresh').send({ refresh_token: pair.refresh_token }).expect(201);
     });
 
+    it('names the controllers in the startup log (DualTokenAuthController {/user}), not a generated hash', async () => {
+      const lines: string[] = [];
+      const record = (message: unknown) => void lines.push(String(message));
+      app = await createScenarioApp(
+        createAdapter,
+        { imports: [DualTokenAuthModule.forRoot({ ...authOptions(), jwksPath: false })] },
+        { log: record, error: record, warn: record },
+      );
+
+      expect(lines).toContain('DualTokenAuthController {/user}:');
+      expect(lines).toContain('Mapped {/user/login, POST} route');
+    });
+
+    it('two registrations that differ only in routePrefix both get their routes', async () => {
+      const options = authOptions();
+      @Module({ imports: [DualTokenAuthModule.forRoot({ ...options, routePrefix: 'staff' })] })
+      class StaffModule {}
+      @Module({ imports: [DualTokenAuthModule.forRoot({ ...options, routePrefix: 'customers' })] })
+      class CustomersModule {}
+      app = await createScenarioApp(createAdapter, { imports: [StaffModule, CustomersModule] });
+
+      await loginAs(app, 'alice', 'alice-password', 'staff');
+      await loginAs(app, 'alice', 'alice-password', 'customers');
+    });
+
     it('registerController: false registers no routes but keeps the services injectable', async () => {
       app = await createScenarioApp(createAdapter, {
         imports: [DualTokenAuthModule.forRoot({ ...authOptions(), registerController: false })],

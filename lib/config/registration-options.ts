@@ -1,6 +1,9 @@
 import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
 import type { DualTokenAuthRegistrationOptions } from '../interfaces/dual-token-auth-options.interface.js';
 
+/** Injection token of the resolved registration settings (internal). */
+export const AUTH_REGISTRATION = Symbol('DUAL_TOKEN_AUTH:REGISTRATION');
+
 /** Registration settings unless the `forRoot`/`forRootAsync` call gives them. */
 export const REGISTRATION_DEFAULTS: Required<DualTokenAuthRegistrationOptions> = {
   isGlobal: false,

@@ -1,4 +1,4 @@
-import { Controller, Get, type INestApplication, type ModuleMetadata, UseGuards } from '@nestjs/common';
+import { Controller, Get, type INestApplication, type LoggerService, type ModuleMetadata, UseGuards } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -73,15 +73,19 @@ export function authOptions(overrides: Partial<DualTokenAuthOptions> = {}): Dual
 
 /**
  * Compiles a root module from `metadata`, starts it on the given platform and waits until it can serve requests.
- * Close it with `app.close()`.
+ * Close it with `app.close()`. Logs only errors unless a `logger` is given.
  */
-export async function createScenarioApp(createAdapter: HttpAdapterFactory, metadata: ModuleMetadata): Promise<INestApplication> {
+export async function createScenarioApp(
+  createAdapter: HttpAdapterFactory,
+  metadata: ModuleMetadata,
+  logger: LoggerService | ['error'] = ['error'],
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   const adapter = createAdapter();
   const app =
     adapter instanceof FastifyAdapter
-      ? moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger: ['error'] })
-      : moduleRef.createNestApplication<NestExpressApplication>(adapter, { logger: ['error'] });
+      ? moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger })
+      : moduleRef.createNestApplication<NestExpressApplication>(adapter, { logger });
   await app.init();
   if (adapter instanceof FastifyAdapter) await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app;
