@@ -1,6 +1,7 @@
 // Installs the packed tarball into fresh apps outside the repository, the way users get the library: a NestJS 12 ESM
-// app and a NestJS 11 CommonJS app (which loads this ESM package through Node's require(esm)). Each app is compiled
-// with its own TypeScript, started with plain `node`, and driven over real HTTP.
+// app and a NestJS 11 CommonJS app (which loads this ESM package through Node's require(esm)). Both are the same
+// source (test/fixtures/consumer-apps/src) with their own package.json and tsconfig; each is compiled with its own
+// TypeScript, started with plain `node`, and driven over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,8 @@ import { findFreePort } from './harness/free-port.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = path.join(REPO, 'test/fixtures/consumer-apps');
+/** The app's source, shared by every consumer: only package.json and tsconfig.json differ between them. */
+const SHARED_SOURCE = path.join(FIXTURES, 'src');
 
 /** The one user of the fixtures' `InMemoryUsers` (src/users.ts). */
 const USER = { username: 'alice', password: 'alice-password-123' };
@@ -157,9 +160,10 @@ describe('the packed tarball in fresh consumer apps', () => {
     tarball = path.join(workDir, packed[0].filename);
   }, SETUP_TIMEOUT);
 
+  // Two installed node_modules trees: removing them took over Jest's default 5 s on a busy 2-core machine.
   afterAll(async () => {
     if (workDir) await rm(workDir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   // One app at a time: installs and compiles are CPU-bound.
   describe.each(CONSUMERS)('$title', ({ app: appName }) => {
@@ -171,6 +175,7 @@ describe('the packed tarball in fresh consumer apps', () => {
         recursive: true,
         filter: (source) => !/[\\/](node_modules|dist)$/.test(source),
       });
+      await cp(SHARED_SOURCE, path.join(dir, 'src'), { recursive: true });
       await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], dir);
       await run('npx', ['tsc', '-p', 'tsconfig.json'], dir);
       app = await RunningApp.start(dir, {
