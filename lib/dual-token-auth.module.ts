@@ -11,7 +11,7 @@ import { authConfigProvider, sessionStoreProvider, userLookupProvider } from './
 import { AuthEventPublisher } from './events/auth-event-publisher.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { createAuthController } from './http/dual-token-auth.controller.js';
-import { ExpressRequestUserReservation } from './http/express-request-user-reservation.js';
+import { ExpressRequestUserReservation } from './platform/express-request-user-reservation.js';
 import { createJwksController } from './http/jwks.controller.js';
 import { RefreshTokenTransport } from './http/refresh-token-transport.js';
 import type { DualTokenAuthRegistrationOptions } from './interfaces/dual-token-auth-options.interface.js';

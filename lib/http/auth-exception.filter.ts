@@ -5,7 +5,7 @@ import { AuthStoreUnavailableException } from '../exceptions/auth-store-unavaila
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
 import { TooManyAuthAttemptsException } from '../exceptions/too-many-auth-attempts.exception.js';
-import { setResponseHeader } from './request-adapter.js';
+import { setResponseHeader } from '../platform/request-adapter.js';
 
 /**
  * Turns what the auth routes throw into answers:

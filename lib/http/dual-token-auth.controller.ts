@@ -38,7 +38,7 @@ import { LoginDto } from './dto/login.dto.js';
 import { LogoutDto } from './dto/logout.dto.js';
 import { RefreshTokenDto } from './dto/refresh-token.dto.js';
 import { RefreshTokenTransport } from './refresh-token-transport.js';
-import { clientMetadataOf, type HttpRequestLike } from './request-adapter.js';
+import { clientMetadataOf, type HttpRequestLike } from '../platform/request-adapter.js';
 
 /**
  * The login/refresh/logout/sessions routes. Routes only: errors become answers in {@link AuthExceptionFilter}, the

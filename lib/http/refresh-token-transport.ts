@@ -2,7 +2,7 @@ import { ForbiddenException } from '@nestjs/common';
 import { parse, serialize } from 'cookie';
 import type { ResolvedRefreshTokenCookie } from '../config/resolved-auth-config.js';
 import type { TokenPairResponse, TokenResponseBody } from '../interfaces/token-response.interface.js';
-import { setResponseHeader, type HttpRequestLike } from './request-adapter.js';
+import { setResponseHeader, type HttpRequestLike } from '../platform/request-adapter.js';
 
 /**
  * How the refresh token travels between server and browser: in the JSON body (default), or in an `HttpOnly` cookie
