@@ -8,12 +8,13 @@ export const DEFAULT_MESSAGES: DualTokenAuthMessages = {
 };
 
 /** Brute-force limits unless `rateLimit` overrides them. */
-export const DEFAULT_RATE_LIMIT: Required<AuthRateLimitOptions> = {
+export const DEFAULT_RATE_LIMIT: Required<Omit<AuthRateLimitOptions, 'clientKey'>> = {
   maxFailuresPerUsernameAndIp: 10,
   maxFailuresPerIp: 100,
   maxFailuresPerUsername: 1000,
   failureWindowSeconds: 900,
   maxRefreshesPerIpPerMinute: 600,
+  ipv6PrefixLength: 64,
 };
 
 /** HMAC keys shorter than the hash output are brute-forceable offline (RFC 7518 §3.2 requires at least 256 bits for HS256). */

@@ -1,16 +1,19 @@
 import { Logger } from '@nestjs/common';
+import proxyaddr from 'proxy-addr';
 import { InvalidAuthConfigurationError } from '../exceptions/invalid-auth-configuration.error.js';
 import type {
   AuthRateLimitOptions,
   DualTokenAuthOptions,
   JwtAlgorithm,
-  RefreshTokenCookieOptions,
   TokenKindOptions,
+  TrustProxy,
 } from '../interfaces/dual-token-auth-options.interface.js';
 import { describeKeyMaterial } from './key-material.js';
 import { DEFAULT_MESSAGES, DEFAULT_RATE_LIMIT, MIN_HMAC_SECRET_BYTES } from './auth-config.defaults.js';
 import { durationToMs } from './duration.js';
-import type { ResolvedAuthConfig, ResolvedTokenKind } from './resolved-auth-config.js';
+import { resolveRefreshTokenCookie } from './resolve-refresh-token-cookie.js';
+import { stripUndefined } from './strip-undefined.js';
+import type { ResolvedAuthConfig, ResolvedTokenKind, ResolvedTrustProxy } from './resolved-auth-config.js';
 
 const logger = new Logger('DualTokenAuthModule');
 
@@ -58,7 +61,8 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
     messages: { ...DEFAULT_MESSAGES, ...stripUndefined(options.messages ?? {}) },
     production,
     rateLimit: resolveRateLimit(options.rateLimit),
-    refreshTokenCookie: resolveCookie(options.refreshTokenCookie),
+    trustProxy: resolveTrustProxy(options.trustProxy),
+    refreshTokenCookie: resolveRefreshTokenCookie(options.refreshTokenCookie),
     onEvent: options.onEvent,
   };
 }
@@ -105,35 +109,59 @@ function resolveTokenKind(
 
 function resolveRateLimit(option: AuthRateLimitOptions | false | undefined): ResolvedAuthConfig['rateLimit'] {
   if (option === false) return false;
-  const limits = { ...DEFAULT_RATE_LIMIT, ...stripUndefined(option ?? {}) };
+  const { clientKey, ...numbers } = option ?? {};
+  const limits = { ...DEFAULT_RATE_LIMIT, ...stripUndefined(numbers) };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < 1) {
       throw new InvalidAuthConfigurationError(`rateLimit.${name} must be a positive integer, got ${String(value)}`);
     }
   }
-  return limits;
+  if (limits.ipv6PrefixLength > 128) {
+    throw new InvalidAuthConfigurationError(`rateLimit.ipv6PrefixLength must be a number of bits from 1 to 128, got ${limits.ipv6PrefixLength}`);
+  }
+  if (clientKey !== undefined && typeof clientKey !== 'function') {
+    throw new InvalidAuthConfigurationError('rateLimit.clientKey must be a function (request) => string | undefined');
+  }
+  return clientKey ? { ...limits, clientKey } : limits;
 }
 
-function resolveCookie(option: RefreshTokenCookieOptions | boolean | undefined): ResolvedAuthConfig['refreshTokenCookie'] {
-  if (!option) return false;
-  const settings = option === true ? {} : option;
-  const resolved = {
-    name: 'refresh_token',
-    sameSite: 'strict' as const,
-    secure: true,
-    csrfHeaderName: 'x-csrf-protection',
-    includeInBody: false,
-    ...stripUndefined(settings),
-  };
-  if (!/^[A-Za-z0-9_-]+$/.test(resolved.name)) {
-    throw new InvalidAuthConfigurationError(`refreshTokenCookie.name must be a cookie token (letters, digits, _ or -), got ${JSON.stringify(resolved.name)}`);
+/**
+ * Checks `trustProxy` the way `proxy-addr` (Express's and Fastify's evaluator) will read it, so a typo stops the app at
+ * startup instead of silently counting every client on the proxy's address.
+ */
+function resolveTrustProxy(option: TrustProxy | boolean | undefined): ResolvedTrustProxy {
+  if (option === undefined || option === false) return false;
+  if (option === true) {
+    throw new InvalidAuthConfigurationError(
+      'trustProxy: true would believe any X-Forwarded-For header, so every client could choose the address its rate ' +
+        'limits are counted on. Give the number of proxies in front of the app (e.g. 1) or their addresses ' +
+        '(e.g. "10.0.0.1" or ["10.0.0.0/8"]).',
+    );
   }
-  if (resolved.sameSite === 'none' && !resolved.secure) {
-    throw new InvalidAuthConfigurationError('refreshTokenCookie.sameSite "none" requires secure: true (browsers drop such cookies)');
+  const value = typeof option === 'string' && /^\s*\d+\s*$/.test(option) ? Number(option) : option;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new InvalidAuthConfigurationError(`trustProxy must be a hop count (an integer >= 0) or a list of addresses, got ${value}`);
+    }
+    return value === 0 ? false : value;
   }
-  resolved.csrfHeaderName = resolved.csrfHeaderName.toLowerCase();
-  return resolved;
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string')) {
+    throw new InvalidAuthConfigurationError(
+      `trustProxy must be a hop count, an address/CIDR list or false, got ${JSON.stringify(option)}`,
+    );
+  }
+  const addresses = list.map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  if (addresses.length === 0) return false;
+  try {
+    proxyaddr.compile(addresses);
+  } catch (error) {
+    // proxy-addr also refuses /0 ranges ("0.0.0.0/0", "::/0"), which would be "trust everything" in disguise.
+    throw new InvalidAuthConfigurationError(`trustProxy: ${(error as Error).message}`);
+  }
+  return addresses;
 }
+
 
 function sameSecret(a: ResolvedTokenKind, b: ResolvedTokenKind): boolean {
   const keyOf = (kind: ResolvedTokenKind) => (kind.algorithm.startsWith('HS') ? kind.secret : kind.privateKey);
@@ -154,8 +182,4 @@ function assertNonNegative(name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new InvalidAuthConfigurationError(`${name} must be a number of seconds >= 0, got ${String(value)}`);
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -7,6 +7,12 @@ import type {
   TokenKindOptions,
 } from '../interfaces/dual-token-auth-options.interface.js';
 
+/** Rate limits with defaults applied; `clientKey` stays optional (no hook means "count on the address"). */
+export type ResolvedRateLimit = Required<Omit<AuthRateLimitOptions, 'clientKey'>> & Pick<AuthRateLimitOptions, 'clientKey'>;
+
+/** `trustProxy` checked: `false` trusts no proxy, a number is a hop count, a list holds addresses, CIDRs or proxy-addr's names. */
+export type ResolvedTrustProxy = false | number | string[];
+
 /** One token kind with defaults applied and lifetimes in milliseconds. */
 export interface ResolvedTokenKind extends TokenKindOptions {
   algorithm: JwtAlgorithm;
@@ -34,7 +40,8 @@ export interface ResolvedAuthConfig {
   revocationCheckCacheMs: number;
   messages: DualTokenAuthMessages;
   production: boolean;
-  rateLimit: Required<AuthRateLimitOptions> | false;
+  rateLimit: ResolvedRateLimit | false;
+  trustProxy: ResolvedTrustProxy;
   refreshTokenCookie: ResolvedRefreshTokenCookie | false;
   onEvent?: DualTokenAuthEventListener;
 }

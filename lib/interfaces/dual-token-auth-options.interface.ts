@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { DualTokenAuthEventListener } from './auth-event.interface.js';
+import type { RateLimitStore } from './rate-limit-store.interface.js';
 import type { SessionStore } from './session-store.interface.js';
 import type { UserLookup } from './user-lookup.interface.js';
 
@@ -60,7 +61,12 @@ export interface TokenKindOptions {
   expiresIn?: Duration;
 }
 
-/** Brute-force limits of login and refresh (in-memory, per process). */
+/**
+ * Brute-force limits of login and refresh, counted in the `rateLimitStore` (per process by default). Every login
+ * attempt reserves a point on each login limit *before* the password is checked and gets it back when it succeeds, so
+ * parallel attempts can never get more than a limit's worth of guesses checked. "IP" below means the client key: the
+ * client address (see `trustProxy`), IPv6 grouped by `ipv6PrefixLength`, or what `clientKey` returns.
+ */
 export interface AuthRateLimitOptions {
   /** Failed logins for one username from one IP before 429, per window. @default 10 */
   maxFailuresPerUsernameAndIp?: number;
@@ -72,7 +78,28 @@ export interface AuthRateLimitOptions {
   failureWindowSeconds?: number;
   /** Refresh requests per IP per minute (successful or not). @default 600 */
   maxRefreshesPerIpPerMinute?: number;
+  /**
+   * IPv6 clients are counted by network: all addresses sharing this many leading bits share one budget, since a
+   * subscriber usually owns a whole /64 (or /56, /48) and could otherwise rotate addresses for fresh budgets. A number
+   * of bits from 1 to 128; IPv4 addresses always count alone. @default 64
+   */
+  ipv6PrefixLength?: number;
+  /**
+   * Overrides the client key of the per-IP limits, e.g. an API key or a tenant id: called with the Express or Fastify
+   * request; a non-empty string replaces the address, `undefined`/`null` falls back to it. @default none (the address)
+   */
+  clientKey?: (request: any) => string | null | undefined | Promise<string | null | undefined>;
 }
+
+/**
+ * Which reverse proxies in front of the app may name the client in `X-Forwarded-For`: a hop count (`1`: the nearest
+ * proxy only, e.g. one load balancer), or the proxies' addresses/CIDR ranges (`'10.0.0.1'`, `['10.0.0.0/8', '::1']`,
+ * comma-separated in one string, or `'loopback'`/`'linklocal'`/`'uniquelocal'`), with the same meaning as Express's
+ * `trust proxy` and Fastify's `trustProxy` (both evaluate it with the `proxy-addr` package, as this library does).
+ * A string of digits is a hop count, for environment variables. `true` ("trust everything") is refused: then anyone
+ * can pick the address their limits are counted on.
+ */
+export type TrustProxy = number | string | string[] | false;
 
 /**
  * Carry the refresh token in an `HttpOnly` cookie instead of the response body, so page scripts (and XSS) cannot read
@@ -149,6 +176,18 @@ export interface DualTokenAuthOptions {
    * @default the defaults of {@link AuthRateLimitOptions}
    */
   rateLimit?: AuthRateLimitOptions | false;
+  /**
+   * Where the rate-limit counters live (see {@link RateLimitStore}); a shared store makes the limits hold across instances.
+   * @default a new `InMemoryRateLimitStore` (per process)
+   */
+  rateLimitStore?: RateLimitStore;
+  /**
+   * Reverse proxies trusted to report the client address in `X-Forwarded-For` (see {@link TrustProxy}). The address is
+   * what limits count on and what sessions and events record; without this, the address is the TCP peer's and the
+   * header is ignored, so behind a proxy every client would share the proxy's budget.
+   * @default false (trust no proxy)
+   */
+  trustProxy?: TrustProxy;
   /** Carry the refresh token in an HttpOnly cookie (see {@link RefreshTokenCookieOptions}). @default false (JSON body) */
   refreshTokenCookie?: RefreshTokenCookieOptions | boolean;
   /** Audit hook called for every {@link DualTokenAuthEvent}; not awaited, its errors are logged. @default none */
