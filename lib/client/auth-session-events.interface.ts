@@ -4,8 +4,11 @@ import type { TokenSet } from './token-storage.js';
 /** Where a token change came from. */
 export type TokenChangeSource = 'restored' | 'login' | 'refresh' | 'set' | 'other-tab' | 'logout' | 'ended';
 
-/** What started a refresh. */
-export type RefreshTrigger = 'unauthorized' | 'proactive' | 'manual';
+/**
+ * What started a refresh: a 401, the proactive timer, `refresh()`, or a prompt retry after an attempt whose answer
+ * was lost (see `refreshRetryWindowMs`).
+ */
+export type RefreshTrigger = 'unauthorized' | 'proactive' | 'manual' | 'retry';
 
 /** Payload of `tokensChanged`: fired on every change of the token pair, local or from another tab. */
 export interface TokensChangedEvent {

@@ -59,10 +59,23 @@ export interface AuthSessionOptions {
   credentials?: RequestCredentials;
   /**
    * Timeout of one refresh call in milliseconds (also bounds login and logout). Waiting requests are rejected with
-   * a `RefreshFailedError` of kind `timeout` when it elapses, so nothing ever hangs on a dead network.
-   * @default 10000
+   * a `RefreshFailedError` of kind `timeout` when it elapses, so nothing ever hangs on a dead network. Keep it well
+   * below the server's `reuseGraceSeconds` (default 10 s): a refresh whose answer is lost may already have rotated the
+   * pair, and only a retry that reaches the server within that grace gets the new pair instead of a revocation.
+   * @default 5000
    */
   refreshTimeoutMs?: number;
+  /**
+   * How long after a refresh attempt started, in milliseconds, the session keeps retrying it when the answer was lost
+   * (network error or timeout). The server may have rotated the pair without the client learning it; it hands the
+   * current pair to the previous refresh token only within its `reuseGraceSeconds` of the rotation (default 10 s)
+   * and treats a later use as token theft, revoking the session in every tab. So retries start promptly (after
+   * 250 ms, doubling up to 2 s) and none starts later than this window; keep it below the server's grace minus
+   * network time. Waiting requests still fail at once with the `RefreshFailedError`; the retries run in the
+   * background and announce their result like any refresh (`refreshed` with trigger `retry`). 0 disables them.
+   * @default 8000
+   */
+  refreshRetryWindowMs?: number;
   /**
    * Refresh this many seconds before the access token expires. For short-lived tokens the lead time is capped at
    * 25% of the token's remaining lifetime (a 60 s token is refreshed after about 44 s, not after 30 s; a 20 s token

@@ -180,6 +180,7 @@ export class AuthSession implements AuthenticatedTransport {
   dispose(): void {
     this.state.disposed = true;
     this.scheduler.dispose();
+    this.refresher.dispose();
     this.sync.close();
     this.state.events.clear();
   }

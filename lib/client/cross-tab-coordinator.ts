@@ -40,7 +40,7 @@ export interface CrossTabOptions {
   /**
    * How long to wait for the refresh lock, in milliseconds. When it elapses (a frozen or stuck tab holds the lock)
    * this tab refreshes without the lock rather than freezing authentication.
-   * @default refreshTimeoutMs (10 000)
+   * @default refreshTimeoutMs (5000)
    */
   lockTimeoutMs?: number;
   /**

@@ -2,6 +2,7 @@ import type { RefreshedEvent, RefreshTrigger } from './auth-session-events.inter
 import { RefreshRejected, type AuthEndpointsClient } from './auth-endpoints.client.js';
 import { RefreshFailedError } from './errors.js';
 import { TimedOut, withTimeout } from './promise-utils.js';
+import { mayHaveRotated, nextRetryAt } from './refresh-retry.policy.js';
 import type { SessionConfig } from './resolve-session-config.js';
 import type { SessionState } from './session-state.js';
 import { sameTokens, type TokenSet } from './token-storage.js';
@@ -9,14 +10,28 @@ import { sameTokens, type TokenSet } from './token-storage.js';
 /** Runs `fn` while holding the cross-tab refresh lock (or right away without cross-tab sync). */
 export type RefreshLock = <T>(fn: () => Promise<T>) => Promise<T>;
 
+/** Prompt retries after a lost answer, for one generation of the session. */
+interface Recovery {
+  readonly generation: number;
+  /** No retry starts at or after this time (ms): the server's reuse grace would be over. */
+  readonly windowEndsAt: number;
+  attempts: number;
+  timer: unknown;
+}
+
 /**
  * One refresh at a time: every caller (401 handlers, the proactive timer, `refresh()`) joins the refresh in flight.
  * Across tabs the refresh runs under a lock and first re-reads the shared storage, so a pair another tab already
  * rotated is adopted instead of presenting a refresh token the server just replaced.
+ *
+ * When an answer is lost (network error, timeout) the server may have rotated the pair anyway. The waiting requests
+ * fail at once, and the refresh is retried in the background, promptly and only within `refreshRetryWindowMs` of the
+ * lost attempt, so the retry still falls inside the server's reuse grace and gets the rotated pair.
  */
 export class RefreshSingleFlight {
   private inflight: Promise<TokenSet> | null = null;
   private trigger: RefreshTrigger = 'manual';
+  private recovery: Recovery | null = null;
 
   constructor(
     private readonly config: SessionConfig,
@@ -37,6 +52,11 @@ export class RefreshSingleFlight {
       this.inflight = flight;
     }
     return this.inflight;
+  }
+
+  /** Cancels a pending retry (the session is disposed). */
+  dispose(): void {
+    this.stopRecovery();
   }
 
   /** Whole refresh under a last-resort deadline, so even a hanging custom storage cannot leave waiters pending. */
@@ -65,6 +85,7 @@ export class RefreshSingleFlight {
       if (!state.cookieMode && !snapshot?.refreshToken) throw state.end('no-refresh-token');
 
       let fresh: TokenSet;
+      const attemptStartedAt = this.config.clock.now();
       try {
         fresh = await this.endpoints.refresh(snapshot);
       } catch (error) {
@@ -77,9 +98,11 @@ export class RefreshSingleFlight {
         }
         const failure = error instanceof RefreshFailedError ? error : new RefreshFailedError('network', { cause: error });
         state.events.emit('refreshFailed', { error: failure });
+        this.retryIfLost(failure, attemptStartedAt, generation);
         throw failure;
       }
       if (generation !== state.generation) return state.currentOrEnded();
+      this.stopRecovery();
       state.refreshes++;
       state.cookieSessionAbsent = false;
       state.apply(fresh, 'refresh');
@@ -93,6 +116,35 @@ export class RefreshSingleFlight {
       return generation === state.generation ? fresh : state.currentOrEnded();
     };
     return this.withLock ? this.withLock(work) : work();
+  }
+
+  /** Schedules the next prompt retry after a lost answer, if it can still start inside the window. */
+  private retryIfLost(failure: RefreshFailedError, attemptStartedAt: number, generation: number): void {
+    const { clock, refreshRetryWindowMs } = this.config;
+    if (!mayHaveRotated(failure) || refreshRetryWindowMs === 0 || this.state.disposed) return this.stopRecovery();
+    let recovery = this.recovery;
+    if (!recovery || recovery.generation !== generation) {
+      this.stopRecovery();
+      // Counted from the start of the first lost attempt: the earliest moment the server may have rotated.
+      recovery = { generation, windowEndsAt: attemptStartedAt + refreshRetryWindowMs, attempts: 0, timer: undefined };
+      this.recovery = recovery;
+    }
+    clock.clearTimeout(recovery.timer);
+    const at = nextRetryAt(recovery.attempts, clock.now(), recovery.windowEndsAt);
+    if (at === null) return this.stopRecovery();
+    recovery.attempts++;
+    const current = recovery;
+    current.timer = clock.setTimeout(() => {
+      if (this.recovery !== current || this.state.disposed || this.state.generation !== current.generation) return;
+      this.run('retry').catch(() => {
+        // Reported through refreshFailed; a further retry, if any, was scheduled by the failure itself.
+      });
+    }, at - clock.now());
+  }
+
+  private stopRecovery(): void {
+    if (this.recovery) this.config.clock.clearTimeout(this.recovery.timer);
+    this.recovery = null;
   }
 
   /**

@@ -35,6 +35,7 @@ export interface SessionConfig {
   readonly refreshHeaders: HeadersProvider | undefined;
   readonly credentials: RequestCredentials;
   readonly refreshTimeoutMs: number;
+  readonly refreshRetryWindowMs: number;
   readonly leewayMs: number;
   readonly proactive: boolean;
   readonly rawFetch: FetchLike;
@@ -64,7 +65,7 @@ export function resolveSessionConfig(options: AuthSessionOptions): SessionConfig
   const storage: TokenStorage = options.storage ?? new MemoryTokenStorage();
   const clock = options.clock ?? systemClock;
   const cookieMode = options.refreshTokenTransport === 'cookie';
-  const refreshTimeoutMs = positive(options.refreshTimeoutMs, 10_000, 'refreshTimeoutMs');
+  const refreshTimeoutMs = positive(options.refreshTimeoutMs, 5_000, 'refreshTimeoutMs');
   const origins = options.allowedOrigins ?? [base.origin];
   const allowedOrigins = new Set(
     origins.flatMap((origin) => {
@@ -102,6 +103,7 @@ export function resolveSessionConfig(options: AuthSessionOptions): SessionConfig
     refreshHeaders: options.refreshHeaders ?? (cookieMode ? { 'x-csrf-protection': '1' } : undefined),
     credentials: options.credentials ?? (cookieMode ? 'include' : 'same-origin'),
     refreshTimeoutMs,
+    refreshRetryWindowMs: nonNegative(options.refreshRetryWindowMs, 8_000, 'refreshRetryWindowMs'),
     leewayMs: nonNegative(options.leewaySeconds, 30, 'leewaySeconds') * 1000,
     proactive: options.proactiveRefresh ?? true,
     // Looked up per call and invoked unbound-safe: window.fetch throws "Illegal invocation" when detached.

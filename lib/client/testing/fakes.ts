@@ -47,7 +47,8 @@ export interface RecordedRequest {
 export type RefreshBehavior = 'rotate' | 'reject' | 'error500' | 'network' | 'hang' | 'garbage';
 
 export interface FakeAuthServerOptions {
-  clock: ManualClock;
+  /** The server's clock (only `now()` is used); pass another clock than the client's to simulate skew. */
+  clock: Pick<ManualClock, 'now'>;
   origin?: string;
   /** Access-token lifetime in seconds. @default 900 */
   accessTtl?: number;
@@ -55,6 +56,12 @@ export interface FakeAuthServerOptions {
   opaque?: boolean;
   /** Include `expires_in` in token responses. @default true */
   sendExpiresIn?: boolean;
+  /**
+   * Emulates the real server's `reuseGraceSeconds`: within this many seconds of a rotation the previous refresh token
+   * gets the current pair back (no new rotation); any other stale refresh token is taken as theft and every token
+   * issued so far is revoked. @default undefined (stale refresh tokens are just rejected)
+   */
+  reuseGraceSeconds?: number;
 }
 
 /**
@@ -72,10 +79,17 @@ export class FakeAuthServer {
   refreshBehavior: RefreshBehavior = 'rotate';
   /** When set, refresh answers wait for this promise (lets tests hold a refresh in flight). */
   refreshGate: Promise<void> | null = null;
+  /** Number of refresh answers to lose after the rotation happened (the client sees a network error). */
+  dropRefreshAnswers = 0;
+  /** When true, refreshes rotate but their answer never arrives (the client times out). */
+  holdRefreshAnswers = false;
+  /** Number of refresh tokens presented after they were rotated away, outside the grace (each revoked everything). */
+  reuseDetections = 0;
   /** When set, protected-route answers wait for the promise returned for that request. */
   apiGate: ((request: RecordedRequest) => Promise<void> | undefined) | null = null;
   accessTtl: number;
   private seq = 0;
+  private lastRotation: { previous: string; at: number; body: ReturnType<FakeAuthServer['issue']> } | null = null;
   private readonly opaque: boolean;
   private readonly sendExpiresIn: boolean;
 
@@ -159,13 +173,34 @@ export class FakeAuthServer {
         case 'rotate': {
           const body = JSON.parse(req.body || '{}') as { refresh_token?: string };
           const cookieMode = body.refresh_token === undefined;
-          if (!cookieMode) {
-            if (!this.validRefresh.has(body.refresh_token!)) {
+          let answer: ReturnType<FakeAuthServer['issue']>;
+          if (!cookieMode && !this.validRefresh.has(body.refresh_token!)) {
+            const grace = this.options.reuseGraceSeconds;
+            const rotation = this.lastRotation;
+            if (grace === undefined) {
               return json(401, { statusCode: 401, message: 'Invalid refresh token', error: 'Unauthorized' });
             }
-            this.validRefresh.delete(body.refresh_token!);
+            if (rotation && rotation.previous === body.refresh_token && this.options.clock.now() - rotation.at <= grace * 1000) {
+              answer = rotation.body;
+            } else {
+              this.reuseDetections++;
+              this.validRefresh.clear();
+              this.validAccess.clear();
+              return json(401, { statusCode: 401, message: 'Refresh token reused', error: 'Unauthorized' });
+            }
+          } else {
+            if (!cookieMode) this.validRefresh.delete(body.refresh_token!);
+            answer = this.issue();
+            if (!cookieMode) this.lastRotation = { previous: body.refresh_token!, at: this.options.clock.now(), body: answer };
           }
-          return json(201, this.issue());
+          if (this.dropRefreshAnswers > 0) {
+            this.dropRefreshAnswers--;
+            throw new TypeError('fetch failed');
+          }
+          if (this.holdRefreshAnswers) {
+            await waitOrAbort(new Promise<void>(() => {}), signal);
+          }
+          return json(201, answer);
         }
       }
     }
