@@ -9,6 +9,7 @@ const shared = {
     '^nestjs-dual-token-auth/client/testing$': '<rootDir>/lib/client/testing/index.ts',
     '^nestjs-dual-token-auth/testing$': '<rootDir>/lib/testing/index.ts',
     '^nestjs-dual-token-auth/argon2$': '<rootDir>/lib/argon2/index.ts',
+    '^nestjs-dual-token-auth/redis$': '<rootDir>/lib/redis/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

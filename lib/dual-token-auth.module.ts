@@ -7,7 +7,7 @@ import {
   DUAL_TOKEN_AUTH_OPTIONS_TYPE,
   DualTokenAuthConfigurableModule,
 } from './dual-token-auth.module-definition.js';
-import { authConfigProvider, sessionStoreProvider, userLookupProvider } from './dual-token-auth.providers.js';
+import { authConfigProvider, rateLimitStoreProvider, sessionStoreProvider, userLookupProvider } from './dual-token-auth.providers.js';
 import { AuthEventPublisher } from './events/auth-event-publisher.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { createAuthController } from './http/dual-token-auth.controller.js';
@@ -18,6 +18,7 @@ import type { DualTokenAuthRegistrationOptions } from './interfaces/dual-token-a
 import { SESSION_STORE } from './interfaces/session-store.interface.js';
 import { USER_LOOKUP } from './interfaces/user-lookup.interface.js';
 import { AuthRateLimiter } from './rate-limiting/auth-rate-limiter.js';
+import { ClientAddressResolver } from './rate-limiting/client-address.resolver.js';
 import { ExpiredSessionPurger } from './sessions/expired-session-purger.js';
 import { SessionRevocationCheck } from './sessions/session-revocation-check.js';
 import { SessionTokenIssuer } from './sessions/session-token-issuer.js';
@@ -49,12 +50,14 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
       authConfigProvider,
       userLookupProvider,
       sessionStoreProvider,
+      rateLimitStoreProvider,
       DualTokenService,
       AuthEventPublisher,
       SessionTokenIssuer,
       SessionRevocationCheck,
       ExpiredSessionPurger,
       SessionService,
+      ClientAddressResolver,
       AuthRateLimiter,
       AccessTokenGuard,
       {

@@ -5,6 +5,8 @@ import { DUAL_TOKEN_AUTH_OPTIONS } from './dual-token-auth.module-definition.js'
 import type { DualTokenAuthOptions } from './interfaces/dual-token-auth-options.interface.js';
 import { SESSION_STORE, type SessionStore } from './interfaces/session-store.interface.js';
 import { USER_LOOKUP } from './interfaces/user-lookup.interface.js';
+import { RATE_LIMIT_STORE, type RateLimitStore } from './interfaces/rate-limit-store.interface.js';
+import { InMemoryRateLimitStore } from './rate-limiting/in-memory-rate-limit.store.js';
 import { InMemorySessionStore } from './stores/in-memory-session.store.js';
 
 /** The options, resolved and checked once at startup (a bad option stops the app with a message naming it). */
@@ -26,6 +28,16 @@ export const userLookupProvider: Provider = {
 export const sessionStoreProvider: Provider = {
   provide: SESSION_STORE,
   useFactory: (options: DualTokenAuthOptions, config: ResolvedAuthConfig) => sessionStoreOrDefault(options, config.production),
+  inject: [DUAL_TOKEN_AUTH_OPTIONS, AUTH_CONFIG],
+};
+
+/**
+ * The rate-limit store given in the options, or else in-memory counters. No warning in production: one instance on
+ * memory counters is sound; the README says what several instances need.
+ */
+export const rateLimitStoreProvider: Provider = {
+  provide: RATE_LIMIT_STORE,
+  useFactory: (options: DualTokenAuthOptions): RateLimitStore => options.rateLimitStore ?? new InMemoryRateLimitStore(),
   inject: [DUAL_TOKEN_AUTH_OPTIONS, AUTH_CONFIG],
 };
 

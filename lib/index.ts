@@ -14,8 +14,15 @@ export type {
   KeyMaterial,
   RefreshTokenCookieOptions,
   TokenKindOptions,
+  TrustProxy,
   VerificationKeyOptions,
 } from './interfaces/dual-token-auth-options.interface.js';
+export {
+  RATE_LIMIT_STORE,
+  type RateLimitCounter,
+  type RateLimitSettings,
+  type RateLimitStore,
+} from './interfaces/rate-limit-store.interface.js';
 export { USER_LOOKUP, type UserLookup } from './interfaces/user-lookup.interface.js';
 export type { PasswordHasher } from './interfaces/password-hasher.interface.js';
 export type { DualTokenAuthEvent, DualTokenAuthEventListener } from './interfaces/auth-event.interface.js';
@@ -47,6 +54,7 @@ export { extractBearerToken } from './tokens/bearer-token.js';
 export { DualTokenService, type RefreshTokenToSign } from './tokens/dual-token.service.js';
 export { SessionService, type ClientMetadata } from './sessions/session.service.js';
 export { InMemorySessionStore } from './stores/in-memory-session.store.js';
+export { InMemoryRateLimitStore } from './rate-limiting/in-memory-rate-limit.store.js';
 
 export { InvalidTokenError, type InvalidTokenReason } from './exceptions/invalid-token.error.js';
 export { SessionRejectedError, type SessionRejectionReason } from './exceptions/session-rejected.error.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs dependencies, starts Docker, provides a MySQL image for
-# Testcontainers (built offline when it cannot be pulled), installs Chromium for the browser tests, then `npm test`.
+# Testcontainers and a Redis image (both built offline when they cannot be pulled), installs Chromium for the browser tests, then `npm test`.
 # This is the command the README gives and the one CI (.ci/run) calls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,10 @@ bash scripts/start-docker.sh
 echo "== mysql image"
 export MYSQL_IMAGE="${MYSQL_IMAGE:-dual-token-auth/mariadb:10.11}"
 bash scripts/build-mysql-image.sh "$MYSQL_IMAGE"
+
+echo "== redis image"
+export REDIS_IMAGE="${REDIS_IMAGE:-dual-token-auth/redis:7.0}"
+bash scripts/build-redis-image.sh "$REDIS_IMAGE"
 export TESTCONTAINERS_RYUK_DISABLED=true
 
 if [ -f scripts/install-chromium.sh ]; then

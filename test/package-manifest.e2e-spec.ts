@@ -36,7 +36,7 @@ const optionalPeers = Object.entries(pkg.peerDependenciesMeta ?? {})
   .map(([name]) => name);
 
 /** Subpaths the package must export: one per entry-point folder of lib/. */
-const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2'];
+const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2', './redis'];
 
 interface ModuleReference {
   /** File the reference is in, relative to the repository. */
@@ -215,8 +215,8 @@ describe('package manifest', () => {
       expect(Object.keys(pkg.dependencies ?? {}).filter((name) => !imported.has(name))).toEqual([]);
     });
 
-    it('marks typeorm, @nestjs/typeorm and @node-rs/argon2 as optional peers', () => {
-      expect(optionalPeers.sort()).toEqual(expect.arrayContaining(['@nestjs/typeorm', 'typeorm', '@node-rs/argon2']));
+    it('marks typeorm, @nestjs/typeorm, @node-rs/argon2 and ioredis as optional peers', () => {
+      expect(optionalPeers.sort()).toEqual(expect.arrayContaining(['@nestjs/typeorm', 'typeorm', '@node-rs/argon2', 'ioredis']));
       for (const name of optionalPeers) expect(pkg.peerDependencies).toHaveProperty([name]);
     });
 
@@ -237,11 +237,14 @@ describe('package manifest', () => {
       expect(builtOptionalImports.map(describeReference)).toEqual([]);
     });
 
-    it('loads the optional peers only from their own entries (./typeorm, ./argon2)', () => {
+    it('loads the optional peers only from their own entries (./typeorm, ./argon2, ./redis)', () => {
       const typeorm = moduleGraph(path.join(LIB, 'typeorm/index.ts'), { runtimeOnly: true });
       expect(typeorm.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('typeorm');
       const argon2 = moduleGraph(path.join(LIB, 'argon2/index.ts'), { runtimeOnly: true });
       expect(argon2.bareImports.filter((reference) => !isBuiltin(reference.specifier)).map((reference) => packageNameOf(reference.specifier))).toEqual(['@node-rs/argon2']);
+      // The app passes its own ioredis client in, so the entry needs ioredis's types only.
+      const redis = moduleGraph(path.join(LIB, 'redis/index.ts'), { runtimeOnly: false });
+      expect(redis.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('ioredis');
     });
 
     it('keeps the ./client entry free of runtime imports of packages and Node built-ins (it runs in browsers, without Nest)', () => {

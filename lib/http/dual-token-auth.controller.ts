@@ -63,15 +63,12 @@ export class DualTokenAuthRoutes {
     @Req() request: HttpRequestLike,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<TokenResponseBody> {
-    const client = clientMetadataOf(request);
-    const ip = client.ip ?? null;
-    await this.rateLimiter.assertLoginAllowed(body.username, ip);
-    const pair = await this.sessions.login(body.username, body.password, client);
-    if (!pair) {
-      await this.rateLimiter.recordLoginFailure(body.username, ip);
-      throw new UnauthorizedException(this.config.messages.invalidCredentials);
-    }
-    await this.rateLimiter.recordLoginSuccess(body.username, ip);
+    // The address seen through trusted proxies (trustProxy), so sessions and events name the client, not the proxy.
+    const client = { ...clientMetadataOf(request), ip: this.rateLimiter.clientAddressOf(request) };
+    const pair = await this.rateLimiter.throttleLogin(body.username, request, () =>
+      this.sessions.login(body.username, body.password, client),
+    );
+    if (!pair) throw new UnauthorizedException(this.config.messages.invalidCredentials);
     return this.transport.deliver(pair, response);
   }
 
@@ -145,7 +142,7 @@ export class DualTokenAuthRoutes {
 
   /** Throttles, rotates and delivers; a rejected token also clears the cookie, so the browser stops sending it. */
   protected async rotate(refreshToken: string, request: HttpRequestLike, response: unknown): Promise<TokenResponseBody> {
-    await this.rateLimiter.assertRefreshAllowed(clientMetadataOf(request).ip ?? null);
+    await this.rateLimiter.assertRefreshAllowed(request);
     try {
       return this.transport.deliver(await this.sessions.refresh(refreshToken), response);
     } catch (error) {
