@@ -190,10 +190,13 @@ export class AuthSession implements AuthenticatedTransport {
 
   /**
    * Whether a request to `url` should carry the access token: its origin is allowed and it is not the login or
-   * refresh endpoint (the refresh call must never be intercepted).
+   * refresh endpoint (the refresh call must never be intercepted). `url` is resolved exactly as fetch resolves it:
+   * with the WHATWG URL parser against the document's base URL in a browser (so `//host`, `\\host`, `/\host` and
+   * leading whitespace mean what the browser makes of them), and not at all elsewhere, where a relative URL cannot be
+   * requested and therefore never gets the token.
    */
   shouldAuthorize(url: string): boolean {
-    const resolved = resolveUrl(url, documentUrl() ?? this.config.absoluteBase);
+    const resolved = resolveUrl(url, documentUrl());
     if (!resolved || !this.config.allowedOrigins.has(resolved.origin)) return false;
     return !this.config.authEndpoints.has(withoutQuery(resolved));
   }

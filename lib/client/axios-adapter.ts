@@ -1,5 +1,4 @@
 import type { AuthenticatedTransport } from './authenticated-transport.interface.js';
-import { documentUrl, isAbsoluteUrl, joinUrl } from './url-utils.js';
 
 /**
  * Structural subset of an axios request config. Declared here instead of importing axios so the client has no
@@ -26,6 +25,8 @@ export interface AxiosLikeInstance {
     response: AxiosLikeInterceptorManager<any>;
   };
   request(config: any): Promise<any>;
+  /** axios >= 0.20: the URL a config will request (baseURL joined by axios's own rules). */
+  getUri?(config?: any): string;
 }
 
 /**
@@ -58,7 +59,12 @@ interface RequestState {
 export function installAxiosInterceptors(instance: AxiosLikeInstance, session: AuthenticatedTransport): () => void {
   const requestId = instance.interceptors.request.use(async (config: AxiosLikeRequestConfig) => {
     const state = config[AXIOS_STATE_KEY] as RequestState | undefined;
-    if (!session.shouldAuthorize(fullUrl(config))) return config;
+    const url = requestedUrl(instance, config);
+    if (url === null || !session.shouldAuthorize(url)) {
+      // A replay whose target no longer qualifies must not keep the token set on the first pass.
+      if (state) setAuthorization(config, null);
+      return config;
+    }
     // A header set by the caller (not by us on an earlier pass) means the caller manages auth for this request.
     if (!state && hasHeader(config.headers, 'authorization')) return config;
     const token = await session.getAccessToken();
@@ -86,12 +92,28 @@ export function installAxiosInterceptors(instance: AxiosLikeInstance, session: A
   };
 }
 
-/** The URL axios will request, resolved enough to compare origins. */
-function fullUrl(config: AxiosLikeRequestConfig): string {
-  const url = config.url ?? '';
-  const joined = isAbsoluteUrl(url) || !config.baseURL ? url : joinUrl(config.baseURL, url);
-  // Relative URLs go to the page's origin in a browser; shouldAuthorize resolves them against it.
-  return joined || documentUrl() || '';
+/**
+ * The URL axios will hand to its transport, which resolves it like fetch does (against the document in a browser).
+ * Asked of axios itself (`getUri`) so its joining rules apply exactly: a protocol-relative `//host` counts as
+ * absolute and ignores `baseURL`, `allowAbsoluteUrls: false` joins even absolute URLs. Null when axios refuses the
+ * URL (the request will fail without being sent).
+ */
+function requestedUrl(instance: AxiosLikeInstance, config: AxiosLikeRequestConfig): string | null {
+  try {
+    const uri = typeof instance.getUri === 'function' ? instance.getUri(config) : axiosFullPath(config);
+    return typeof uri === 'string' ? uri : '';
+  } catch {
+    return null;
+  }
+}
+
+/** axios's own rule (`buildFullPath` + `combineURLs`), for axios-like objects without `getUri`. */
+function axiosFullPath(config: AxiosLikeRequestConfig): string {
+  const url = typeof config.url === 'string' ? config.url : '';
+  const base = typeof config.baseURL === 'string' ? config.baseURL : '';
+  const absolute = /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url);
+  if (!base || (absolute && config['allowAbsoluteUrls'] !== false)) return url;
+  return url ? `${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : base;
 }
 
 interface HeadersWithMethods {

@@ -11,9 +11,16 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-/** The page URL in a browser (for resolving relative URLs the way fetch does), else undefined. */
+/**
+ * The URL relative request URLs are resolved against in a browser, the way fetch and XMLHttpRequest do it: the
+ * document's base URL (which a `<base href>` changes), else the page URL. Undefined outside a browser, where relative
+ * request URLs cannot be requested at all.
+ */
 export function documentUrl(): string | undefined {
-  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
+  const g = globalThis as { document?: { baseURI?: unknown }; location?: { href?: unknown } };
+  const baseUri = g.document?.baseURI;
+  if (typeof baseUri === 'string' && baseUri !== '') return baseUri;
+  const href = g.location?.href;
   return typeof href === 'string' ? href : undefined;
 }
 
