@@ -22,7 +22,9 @@ export class AppModule {
       isGlobal: true,
       // Only the variables of the README's table, from the real environment: no .env file changes `npm start`.
       ignoreEnvFile: true,
-      // The validated variables (defaults applied) are the only source; no fallback to whatever is in process.env.
+      // `env` rather than the process.env copy ConfigModule hands to `validate`: tests run several differently
+      // configured apps in one process. The validated variables (defaults applied) are then ConfigService's only
+      // source, with no fallback to whatever else process.env holds.
       skipProcessEnv: true,
       validate: () => validateEnvironment(env),
     });
