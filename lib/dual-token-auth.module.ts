@@ -7,7 +7,13 @@ import {
   DUAL_TOKEN_AUTH_OPTIONS_TYPE,
   DualTokenAuthConfigurableModule,
 } from './dual-token-auth.module-definition.js';
-import { authConfigProvider, rateLimitStoreProvider, sessionStoreProvider, userLookupProvider } from './dual-token-auth.providers.js';
+import {
+  authConfigProvider,
+  rateLimitStoreProvider,
+  sessionRevocationBusProvider,
+  sessionStoreProvider,
+  userLookupProvider,
+} from './dual-token-auth.providers.js';
 import { AuthEventPublisher } from './events/auth-event-publisher.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { createAuthController } from './http/dual-token-auth.controller.js';
@@ -50,6 +56,7 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
       authConfigProvider,
       userLookupProvider,
       sessionStoreProvider,
+      sessionRevocationBusProvider,
       rateLimitStoreProvider,
       DualTokenService,
       AuthEventPublisher,

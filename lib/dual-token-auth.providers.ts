@@ -3,10 +3,12 @@ import { resolveAuthConfig } from './config/resolve-auth-config.js';
 import { AUTH_CONFIG, type ResolvedAuthConfig } from './config/resolved-auth-config.js';
 import { DUAL_TOKEN_AUTH_OPTIONS } from './dual-token-auth.module-definition.js';
 import type { DualTokenAuthOptions } from './interfaces/dual-token-auth-options.interface.js';
+import { SESSION_REVOCATION_BUS, type SessionRevocationBus } from './interfaces/session-revocation-bus.interface.js';
 import { SESSION_STORE, type SessionStore } from './interfaces/session-store.interface.js';
 import { USER_LOOKUP } from './interfaces/user-lookup.interface.js';
 import { RATE_LIMIT_STORE, type RateLimitStore } from './interfaces/rate-limit-store.interface.js';
 import { InMemoryRateLimitStore } from './rate-limiting/in-memory-rate-limit.store.js';
+import { LocalSessionRevocationBus } from './sessions/local-session-revocation.bus.js';
 import { InMemorySessionStore } from './stores/in-memory-session.store.js';
 
 /** The options, resolved and checked once at startup (a bad option stops the app with a message naming it). */
@@ -38,6 +40,14 @@ export const sessionStoreProvider: Provider = {
 export const rateLimitStoreProvider: Provider = {
   provide: RATE_LIMIT_STORE,
   useFactory: (options: DualTokenAuthOptions): RateLimitStore => options.rateLimitStore ?? new InMemoryRateLimitStore(),
+  inject: [DUAL_TOKEN_AUTH_OPTIONS, AUTH_CONFIG],
+};
+
+/** The revocation bus given in the options, or else one that tells no one (single instance; polling across several). */
+export const sessionRevocationBusProvider: Provider = {
+  provide: SESSION_REVOCATION_BUS,
+  useFactory: (options: DualTokenAuthOptions): SessionRevocationBus =>
+    options.sessionRevocationBus ?? new LocalSessionRevocationBus(),
   inject: [DUAL_TOKEN_AUTH_OPTIONS, AUTH_CONFIG],
 };
 

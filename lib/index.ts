@@ -34,6 +34,7 @@ export {
   type SessionRevocationReason,
   type SessionStore,
 } from './interfaces/session-store.interface.js';
+export { SESSION_REVOCATION_BUS, type SessionRevocationBus } from './interfaces/session-revocation-bus.interface.js';
 export {
   ACCESS_TOKEN_JOSE_TYPE,
   ACCESS_TOKEN_TYPE,
@@ -54,6 +55,7 @@ export { extractBearerToken } from './tokens/bearer-token.js';
 export { DualTokenService, type RefreshTokenToSign } from './tokens/dual-token.service.js';
 export { SessionService, type ClientMetadata } from './sessions/session.service.js';
 export { InMemorySessionStore } from './stores/in-memory-session.store.js';
+export { LocalSessionRevocationBus } from './sessions/local-session-revocation.bus.js';
 export { InMemoryRateLimitStore } from './rate-limiting/in-memory-rate-limit.store.js';
 
 export { InvalidTokenError, type InvalidTokenReason } from './exceptions/invalid-token.error.js';

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { DualTokenAuthEventListener } from './auth-event.interface.js';
 import type { RateLimitStore } from './rate-limit-store.interface.js';
+import type { SessionRevocationBus } from './session-revocation-bus.interface.js';
 import type { SessionStore } from './session-store.interface.js';
 import type { UserLookup } from './user-lookup.interface.js';
 
@@ -170,6 +171,12 @@ export interface DualTokenAuthOptions {
   rejectRevokedAccessTokens?: boolean;
   /** Staleness bound of the revocation check: how long a session's "still active" answer is cached, in seconds. @default 5 */
   revocationCheckCacheSeconds?: number;
+  /**
+   * Pushes revocations to the other instances so they take effect everywhere at once (e.g. `RedisSessionRevocationBus`
+   * from `nestjs-dual-token-auth/redis`); the cache expiry above stays the fallback for lost messages.
+   * @default a `LocalSessionRevocationBus` (no push: other instances see a revocation within `revocationCheckCacheSeconds`)
+   */
+  sessionRevocationBus?: SessionRevocationBus;
   /**
    * Brute-force protection for login (failed attempts per username+IP, per IP, per username) and refresh (per IP);
    * over a limit the answer is 429 with `Retry-After`. `false` turns it off (for tests).

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
+import { SESSION_REVOCATION_BUS, type SessionRevocationBus } from '../interfaces/session-revocation-bus.interface.js';
 import { SESSION_STORE, type SessionStore } from '../interfaces/session-store.interface.js';
 import { SessionActivityCache } from './session-activity-cache.js';
 import { isLive } from './session-lifetime.js';
@@ -10,13 +11,14 @@ import { isLive } from './session-lifetime.js';
  * process are recorded at once ({@link SessionRevocationCheck.markRevoked}).
  */
 @Injectable()
-export class SessionRevocationCheck {
+export class SessionRevocationCheck implements OnModuleInit {
   private readonly logger = new Logger('DualTokenAuth');
   private readonly activityCache: SessionActivityCache;
 
   constructor(
     @Inject(AUTH_CONFIG) config: ResolvedAuthConfig,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
+    @Optional() @Inject(SESSION_REVOCATION_BUS) private readonly bus?: SessionRevocationBus,
   ) {
     this.activityCache = new SessionActivityCache(config.revocationCheckCacheMs);
   }
@@ -43,5 +45,13 @@ export class SessionRevocationCheck {
   /** Records a revocation the store has accepted, so it takes effect in this process immediately. */
   markRevoked(sessionId: string): void {
     this.activityCache.markRevoked(sessionId);
+    this.bus?.publish([sessionId]);
+  }
+
+  /** Revocations made on other instances take effect here as soon as the bus delivers them (polling stays the bound). */
+  onModuleInit(): void {
+    this.bus?.subscribe((sessionIds) => {
+      for (const sessionId of sessionIds) this.activityCache.markRevoked(sessionId);
+    });
   }
 }
