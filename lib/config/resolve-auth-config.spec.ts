@@ -253,4 +253,53 @@ describe('resolveAuthConfig', () => {
       },
     );
   });
+
+  describe('client address and rate-limit keys', () => {
+    it('trusts no proxy and groups IPv6 by /64 unless told otherwise', () => {
+      const config = resolveAuthConfig(options());
+
+      expect(config.trustProxy).toBe(false);
+      expect(config.rateLimit).toMatchObject({ ipv6PrefixLength: 64 });
+    });
+
+    it.each([
+      [1, 1],
+      ['2', 2],
+      [0, false],
+      ['', false],
+      ['10.0.0.1, 10.0.0.0/8', ['10.0.0.1', '10.0.0.0/8']],
+      [['loopback', '::1'], ['loopback', '::1']],
+    ] as const)('trustProxy %j means %j (digits from an environment variable are a hop count)', (given, resolved) => {
+      expect(resolveAuthConfig(options({ trustProxy: given as never })).trustProxy).toEqual(resolved);
+    });
+
+    it('refuses trustProxy: true, saying what to give instead', () => {
+      const error = thrownBy(() => resolveAuthConfig(options({ trustProxy: true as never })));
+
+      expect(error).toBeInstanceOf(InvalidAuthConfigurationError);
+      expect(error.message).toMatch(/trustProxy: true would believe any X-Forwarded-For header.*number of proxies.*addresses/s);
+    });
+
+    it.each([['0.0.0.0/0'], ['::/0'], ['10.0.0.300'], ['proxy.internal']])('refuses trustProxy %j at startup', (given) => {
+      const error = thrownBy(() => resolveAuthConfig(options({ trustProxy: given })));
+
+      expect(error).toBeInstanceOf(InvalidAuthConfigurationError);
+      expect(error.message).toContain('trustProxy');
+    });
+
+    it.each([[0], [129], [1.5]])('refuses rateLimit.ipv6PrefixLength %j', (ipv6PrefixLength) => {
+      const error = thrownBy(() => resolveAuthConfig(options({ rateLimit: { ipv6PrefixLength } })));
+
+      expect(error).toBeInstanceOf(InvalidAuthConfigurationError);
+      expect(error.message).toContain('rateLimit.ipv6PrefixLength must be');
+    });
+
+    it('keeps a clientKey hook and refuses one that is not a function', () => {
+      const clientKey = () => 'tenant-1';
+      expect(resolveAuthConfig(options({ rateLimit: { clientKey } })).rateLimit).toMatchObject({ clientKey, maxFailuresPerIp: 100 });
+
+      const error = thrownBy(() => resolveAuthConfig(options({ rateLimit: { clientKey: 'x-api-key' as never } })));
+      expect(error.message).toContain('rateLimit.clientKey must be a function');
+    });
+  });
 });
