@@ -74,6 +74,9 @@ describe.each(HTTP_ADAPTERS)('attack: X-Forwarded-For and client keys on %s', (_
     for (let i = 1; i <= 10; i += 1) expect((await login(direct, 'alice', `guess-${i}`, `192.0.2.${i}`)).status).toBe(401);
     expect((await login(direct, 'alice', 'alice-password', GUANG)).status).toBe(429);
 
+    // Behind the listed proxy, the named clients count apart.
+    for (let i = 1; i <= 10; i += 1) expect((await login(proxy, 'alice', `guess-${i}`, ATTACKER)).status).toBe(401);
+    expect((await login(proxy, 'alice', 'alice-password', ATTACKER)).status).toBe(429);
     expect((await login(proxy, 'alice', 'alice-password', GUANG)).status).toBe(201);
   });
 
