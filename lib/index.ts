@@ -51,6 +51,7 @@ export type { SessionSummary } from './interfaces/session-summary.interface.js';
 export { AccessTokenGuard, type AuthRequest } from './guards/access-token.guard.js';
 export { CurrentUser } from './decorators/current-user.decorator.js';
 export { Public } from './decorators/public.decorator.js';
+export { AuthValidationPipe, type AuthValidationPipeOptions } from './http/auth-validation.pipe.js';
 export { extractBearerToken } from './tokens/bearer-token.js';
 export { DualTokenService, type RefreshTokenToSign } from './tokens/dual-token.service.js';
 export { SessionService, type ClientMetadata } from './sessions/session.service.js';

@@ -19,3 +19,13 @@ export const DEFAULT_RATE_LIMIT: Required<Omit<AuthRateLimitOptions, 'clientKey'
 
 /** HMAC keys shorter than the hash output are brute-forceable offline (RFC 7518 §3.2 requires at least 256 bits for HS256). */
 export const MIN_HMAC_SECRET_BYTES = 32;
+
+/** Live sessions per user unless `maxSessionsPerUser` says otherwise (Auth0 keeps 200 refresh tokens per user and app). */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 200;
+
+/**
+ * Upper bounds of the two windows in which something otherwise invalid is accepted: an expired token (clock
+ * tolerance) and the previous refresh token (reuse grace). Larger values stop being a tolerance and become a hole.
+ */
+export const MAX_CLOCK_TOLERANCE_SECONDS = 300;
+export const MAX_REUSE_GRACE_SECONDS = 300;

@@ -9,7 +9,14 @@ import type {
   TrustProxy,
 } from '../interfaces/dual-token-auth-options.interface.js';
 import { describeKeyMaterial } from './key-material.js';
-import { DEFAULT_MESSAGES, DEFAULT_RATE_LIMIT, MIN_HMAC_SECRET_BYTES } from './auth-config.defaults.js';
+import {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  DEFAULT_MESSAGES,
+  DEFAULT_RATE_LIMIT,
+  MAX_CLOCK_TOLERANCE_SECONDS,
+  MAX_REUSE_GRACE_SECONDS,
+  MIN_HMAC_SECRET_BYTES,
+} from './auth-config.defaults.js';
 import { durationToMs } from './duration.js';
 import { resolveRefreshTokenCookie } from './resolve-refresh-token-cookie.js';
 import { stripUndefined } from './strip-undefined.js';
@@ -42,11 +49,15 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
   }
 
   const reuseGraceSeconds = options.reuseGraceSeconds ?? 10;
-  assertNonNegative('reuseGraceSeconds', reuseGraceSeconds);
+  assertSecondsWithin('reuseGraceSeconds', reuseGraceSeconds, MAX_REUSE_GRACE_SECONDS);
   const clockToleranceSeconds = options.clockToleranceSeconds ?? 0;
-  assertNonNegative('clockToleranceSeconds', clockToleranceSeconds);
+  assertSecondsWithin('clockToleranceSeconds', clockToleranceSeconds, MAX_CLOCK_TOLERANCE_SECONDS);
   const revocationCheckCacheSeconds = options.revocationCheckCacheSeconds ?? 5;
-  assertNonNegative('revocationCheckCacheSeconds', revocationCheckCacheSeconds);
+  assertSecondsWithin('revocationCheckCacheSeconds', revocationCheckCacheSeconds, Number.POSITIVE_INFINITY);
+  const revocationCheckFailure = options.revocationCheckFailure ?? 'open';
+  if (revocationCheckFailure !== 'open' && revocationCheckFailure !== 'closed') {
+    throw new InvalidAuthConfigurationError(`revocationCheckFailure must be 'open' or 'closed', got ${JSON.stringify(revocationCheckFailure)}`);
+  }
 
   return {
     accessToken,
@@ -58,6 +69,8 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
     sessionMaxAgeMs: durationToMsOrThrow(options.sessionMaxAge ?? '30d', 'sessionMaxAge'),
     rejectRevokedAccessTokens: options.rejectRevokedAccessTokens ?? false,
     revocationCheckCacheMs: revocationCheckCacheSeconds * 1000,
+    revocationCheckFailure,
+    maxSessionsPerUser: resolveMaxSessionsPerUser(options.maxSessionsPerUser),
     messages: { ...DEFAULT_MESSAGES, ...stripUndefined(options.messages ?? {}) },
     production,
     rateLimit: resolveRateLimit(options.rateLimit),
@@ -178,8 +191,20 @@ function durationToMsOrThrow(value: Parameters<typeof durationToMs>[0], name: st
   }
 }
 
-function assertNonNegative(name: string, value: number): void {
+function assertSecondsWithin(name: string, value: number, max: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new InvalidAuthConfigurationError(`${name} must be a number of seconds >= 0, got ${String(value)}`);
   }
+  if (value > max) {
+    throw new InvalidAuthConfigurationError(`${name} must be at most ${max} seconds, got ${value}`);
+  }
+}
+
+function resolveMaxSessionsPerUser(option: number | false | undefined): number {
+  if (option === false) return Number.POSITIVE_INFINITY;
+  const value = option ?? DEFAULT_MAX_SESSIONS_PER_USER;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidAuthConfigurationError(`maxSessionsPerUser must be a positive integer or false, got ${String(value)}`);
+  }
+  return value;
 }

@@ -38,6 +38,9 @@ export interface ResolvedAuthConfig {
   sessionMaxAgeMs: number;
   rejectRevokedAccessTokens: boolean;
   revocationCheckCacheMs: number;
+  revocationCheckFailure: 'open' | 'closed';
+  /** `Infinity` when unlimited. */
+  maxSessionsPerUser: number;
   messages: DualTokenAuthMessages;
   production: boolean;
   rateLimit: ResolvedRateLimit | false;

@@ -9,6 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
 import { IS_PUBLIC_KEY, type REQUEST_USER_PROPERTY } from '../dual-token-auth.constants.js';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
+import { INVALID_TOKEN_CHALLENGE, MISSING_TOKEN_CHALLENGE, setResponseHeader } from '../platform/request-adapter.js';
 import { SessionRevocationCheck } from '../sessions/session-revocation-check.js';
 import { extractBearerToken } from '../tokens/bearer-token.js';
 import { DualTokenService } from '../tokens/dual-token.service.js';
@@ -39,19 +40,19 @@ export class AccessTokenGuard implements CanActivate {
     if (this.isPublic(context)) return true;
     const request = this.getRequest(context);
     const token = this.extractToken(request);
-    if (token === undefined) throw this.unauthorized(this.config.messages.notLoggedIn);
+    if (token === undefined) throw this.reject(context, MISSING_TOKEN_CHALLENGE, this.config.messages.notLoggedIn);
 
     let payload: AccessTokenPayload;
     try {
       payload = this.tokens.verifyAccessToken(token);
     } catch {
-      throw this.unauthorized(this.config.messages.tokenInvalid);
+      throw this.reject(context, INVALID_TOKEN_CHALLENGE, this.config.messages.tokenInvalid);
     }
 
     if (!this.config.rejectRevokedAccessTokens) return this.accept(request, payload);
-    const active = this.revocationCheck.isSessionActive(payload.sid);
-    if (typeof active === 'boolean') return this.acceptIfActive(active, request, payload);
-    return active.then((isActive) => this.acceptIfActive(isActive, request, payload));
+    const active = this.revocationCheck.isSessionActive(payload.sid, payload.sub);
+    if (typeof active === 'boolean') return this.acceptIfActive(active, context, request, payload);
+    return active.then((isActive) => this.acceptIfActive(isActive, context, request, payload));
   }
 
   /** Reads the access token from the request; `undefined` when there is none. */
@@ -85,9 +86,15 @@ export class AccessTokenGuard implements CanActivate {
     return new UnauthorizedException(message);
   }
 
-  private acceptIfActive(active: boolean, request: AuthRequest, payload: AccessTokenPayload): boolean {
-    if (!active) throw this.unauthorized(this.config.messages.tokenInvalid);
+  private acceptIfActive(active: boolean, context: ExecutionContext, request: AuthRequest, payload: AccessTokenPayload): boolean {
+    if (!active) throw this.reject(context, INVALID_TOKEN_CHALLENGE, this.config.messages.tokenInvalid);
     return this.accept(request, payload);
+  }
+
+  /** The 401 to throw; over HTTP the answer also gets its `WWW-Authenticate` challenge (RFC 6750 §3). */
+  private reject(context: ExecutionContext, challenge: string, message: string): Error {
+    if (context.getType() === 'http') setResponseHeader(context.getArgByIndex(1), 'WWW-Authenticate', challenge);
+    return this.unauthorized(message);
   }
 
   /**

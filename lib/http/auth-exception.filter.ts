@@ -5,11 +5,12 @@ import { AuthStoreUnavailableException } from '../exceptions/auth-store-unavaila
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
 import { TooManyAuthAttemptsException } from '../exceptions/too-many-auth-attempts.exception.js';
-import { setResponseHeader } from '../platform/request-adapter.js';
+import { INVALID_TOKEN_CHALLENGE, setResponseHeader } from '../platform/request-adapter.js';
 
 /**
  * Turns what the auth routes throw into answers:
- * - a token or session verdict is the generic 401 (the reason stays in events and logs, never in the answer);
+ * - a token or session verdict is the generic 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750
+ *   §3; the reason stays in events and logs, never in the answer);
  * - a 429 gets its `Retry-After` header;
  * - anything else that is not an HTTP exception is an infrastructure failure (user lookup or session store throwing:
  *   database down, pool exhausted, timeouts) and becomes a 503, so clients retry instead of treating it as "logged out"
@@ -27,6 +28,9 @@ export class AuthExceptionFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
     if (exception instanceof TooManyAuthAttemptsException) {
       setResponseHeader(host.getArgByIndex(1), 'Retry-After', String(exception.retryAfterSeconds));
+    }
+    if (exception instanceof InvalidTokenError || exception instanceof SessionRejectedError) {
+      setResponseHeader(host.getArgByIndex(1), 'WWW-Authenticate', INVALID_TOKEN_CHALLENGE);
     }
     super.catch(this.toHttpException(exception), host);
   }

@@ -40,6 +40,9 @@ import { RefreshTokenDto } from './dto/refresh-token.dto.js';
 import { RefreshTokenTransport } from './refresh-token-transport.js';
 import { clientMetadataOf, type HttpRequestLike } from '../platform/request-adapter.js';
 
+/** One instance for every body: the pipe holds no request state. */
+const BODY_PIPE = new AuthValidationPipe();
+
 /**
  * The login/refresh/logout/sessions routes. Routes only: errors become answers in {@link AuthExceptionFilter}, the
  * refresh token's way to the browser is {@link RefreshTokenTransport}'s business, throttling the limiter's. The route
@@ -59,10 +62,11 @@ export class DualTokenAuthRoutes {
   @Public()
   @Post('login')
   async login(
-    @Body(AuthValidationPipe) body: LoginDto,
+    @Body(BODY_PIPE) body: LoginDto,
     @Req() request: HttpRequestLike,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<TokenResponseBody> {
+    this.transport.assertLoginMayStartBrowserSession(request);
     // The address seen through trusted proxies (trustProxy), so sessions and events name the client, not the proxy.
     const client = { ...clientMetadataOf(request), ip: this.rateLimiter.clientAddressOf(request) };
     const pair = await this.rateLimiter.throttleLogin(body.username, request, () =>
@@ -76,7 +80,7 @@ export class DualTokenAuthRoutes {
   @Public()
   @Post('refresh')
   async refresh(
-    @Body(AuthValidationPipe) body: RefreshTokenDto,
+    @Body(BODY_PIPE) body: RefreshTokenDto,
     @Req() request: HttpRequestLike,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<TokenResponseBody> {
@@ -92,7 +96,7 @@ export class DualTokenAuthRoutes {
   @Post('logout')
   @HttpCode(200)
   async logout(
-    @Body(AuthValidationPipe) body: LogoutDto,
+    @Body(BODY_PIPE) body: LogoutDto,
     @Req() request: HttpRequestLike,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<{ revoked: boolean }> {
@@ -140,9 +144,18 @@ export class DualTokenAuthRoutes {
     return { revoked: true };
   }
 
-  /** Throttles, rotates and delivers; a rejected token also clears the cookie, so the browser stops sending it. */
-  protected async rotate(refreshToken: string, request: HttpRequestLike, response: unknown): Promise<TokenResponseBody> {
+  /**
+   * Throttles, rotates and delivers. Through the transport, a rejected token also clears the cookie, so the browser
+   * stops sending it; `'body-only'` answers in the body and never touches a cookie (the query route).
+   */
+  protected async rotate(
+    refreshToken: string,
+    request: HttpRequestLike,
+    response: unknown,
+    delivery: 'transport' | 'body-only' = 'transport',
+  ): Promise<TokenResponseBody> {
     await this.rateLimiter.assertRefreshAllowed(request);
+    if (delivery === 'body-only') return this.transport.deliverInBody(await this.sessions.refresh(refreshToken), response);
     try {
       return this.transport.deliver(await this.sessions.refresh(refreshToken), response);
     } catch (error) {
@@ -162,7 +175,8 @@ export class DualTokenAuthRoutes {
 
 /**
  * The routes plus `GET <prefix>/refresh?refresh_token=...`, for registrations with `allowRefreshTokenInQuery`.
- * A subclass, so the query route exists only where it was asked for.
+ * A subclass, so the query route exists only where it was asked for. It answers in the body even in cookie transport:
+ * a plain link can trigger it, so it must never set a cookie.
  */
 export class DualTokenAuthRoutesWithQueryRefresh extends DualTokenAuthRoutes {
   @Public()
@@ -174,7 +188,7 @@ export class DualTokenAuthRoutesWithQueryRefresh extends DualTokenAuthRoutes {
   ): Promise<TokenResponseBody> {
     // A missing or repeated parameter is an invalid token: the same 401 as any other bad token.
     if (typeof refreshToken !== 'string' || refreshToken.length === 0) throw new InvalidTokenError('malformed');
-    return this.rotate(refreshToken, request, response);
+    return this.rotate(refreshToken, request, response, 'body-only');
   }
 }
 

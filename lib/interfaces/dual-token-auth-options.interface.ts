@@ -153,11 +153,13 @@ export interface DualTokenAuthOptions {
   issuer?: string;
   /** `aud` claim written to and required from every token. @default none */
   audience?: string | string[];
-  /** Allowed clock skew when checking `exp`/`nbf`, in seconds. @default 0 */
+  /** Allowed clock skew when checking `exp`/`nbf`, in seconds (at most 300). @default 0 */
   clockToleranceSeconds?: number;
   /**
    * Seconds during which the immediately previous refresh token is still accepted after a rotation (concurrent tabs,
-   * lost responses). It yields the same family's current tokens and never extends the session. 0 disables it.
+   * lost responses). It yields the same family's current tokens and never extends the session. 0 disables it; at most
+   * 300. Clients must retry a lost refresh answer within this window (the
+   * bundled client retries within a few seconds).
    * @default 10
    */
   reuseGraceSeconds?: number;
@@ -177,6 +179,20 @@ export interface DualTokenAuthOptions {
    * @default a `LocalSessionRevocationBus` (no push: other instances see a revocation within `revocationCheckCacheSeconds`)
    */
   sessionRevocationBus?: SessionRevocationBus;
+  /**
+   * What the revocation check (`rejectRevokedAccessTokens`) does while the session store cannot be reached: `'open'`
+   * accepts a valid access token (the last answer seen for its session wins, so a session known to be revoked stays
+   * refused) and logs a warning; `'closed'` answers guarded routes with 503 until the store is back.
+   * @default 'open'
+   */
+  revocationCheckFailure?: 'open' | 'closed';
+  /**
+   * Most live sessions one user may have. A login beyond it revokes that user's least recently used sessions (reason
+   * `'session-limit'`, each reported as a `session.revoked` event), as Auth0 does per user and application. `false`
+   * for no limit.
+   * @default 200
+   */
+  maxSessionsPerUser?: number | false;
   /**
    * Brute-force protection for login (failed attempts per username+IP, per IP, per username) and refresh (per IP);
    * over a limit the answer is 429 with `Retry-After`. `false` turns it off (for tests).

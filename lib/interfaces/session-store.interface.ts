@@ -1,9 +1,15 @@
 /**
  * Why a session was revoked: the user logged out (`logout`), logged out everywhere (`logout-all`), revoked it from the
  * session list (`revoked-by-user`); a replayed refresh token proved theft (`reuse-detected`); its user is gone
- * (`user-not-found`).
+ * (`user-not-found`); a login went beyond `maxSessionsPerUser` (`session-limit`).
  */
-export type SessionRevocationReason = 'logout' | 'logout-all' | 'revoked-by-user' | 'reuse-detected' | 'user-not-found';
+export type SessionRevocationReason =
+  | 'logout'
+  | 'logout-all'
+  | 'revoked-by-user'
+  | 'reuse-detected'
+  | 'user-not-found'
+  | 'session-limit';
 
 /**
  * One refresh-token family. The store holds only counters and timestamps: a refresh token is a signed JWT naming
@@ -37,6 +43,8 @@ export type NewSessionRecord = Omit<SessionRecord, 'generation' | 'rotatedAt' | 
 
 /** The changes {@link SessionStore.rotate} makes. */
 export interface RotationUpdate {
+  /** The user the refresh token was issued to (its `sub`): a session of another user must not rotate. */
+  userId: string;
   /** The instant of the rotation. */
   now: Date;
   /** The new idle expiry (already capped by the absolute expiry). */
@@ -55,7 +63,8 @@ export interface SessionStore {
   findById(sessionId: string): Promise<SessionRecord | null>;
   /**
    * Atomically advances the generation from `expectedGeneration` to `expectedGeneration + 1`, sets `rotatedAt` and
-   * `lastUsedAt` to `update.now` and `idleExpiresAt` to `update.idleExpiresAt` — only if the session exists, is not
+   * `lastUsedAt` to `update.now` and `idleExpiresAt` to `update.idleExpiresAt` — only if the session exists, belongs
+   * to `update.userId`, is not
    * revoked, has not expired at `update.now` (idle and absolute expiry both later than it) and its generation still
    * equals `expectedGeneration`. Returns whether this call made the change. (A boolean, not the row: the caller already
    * knows every other field, and a read-back would cost a query on every refresh.)
@@ -66,8 +75,18 @@ export interface SessionStore {
   rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean>;
   /** Marks the session revoked unless it already is. Returns whether this call revoked it. */
   revoke(sessionId: string, reason: SessionRevocationReason, now: Date): Promise<boolean>;
-  /** Revokes every live session of the user; returns the ids revoked. */
+  /**
+   * Revokes every live session of the user; returns the ids revoked. Must be one set-based statement (or a few), not
+   * a list of ids: a user may have tens of thousands of sessions.
+   */
   revokeAllForUser(userId: string, reason: SessionRevocationReason, now: Date): Promise<string[]>;
+  /**
+   * Revokes the user's live sessions beyond the `keep` most recently used (by `lastUsedAt`, newest first); returns the
+   * ids revoked. Runs after every login when `maxSessionsPerUser` is set, so it should use an index on the user.
+   * Optional for stores written before it existed: the library then works from `listActiveForUser`, which may be
+   * capped and so enforces the limit only up to that cap.
+   */
+  revokeLeastRecentlyUsed?(userId: string, keep: number, reason: SessionRevocationReason, now: Date): Promise<string[]>;
   /** Live (not revoked, not expired at `now`) sessions of the user, newest first. */
   listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]>;
   /**

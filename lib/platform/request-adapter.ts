@@ -22,3 +22,9 @@ export function setResponseHeader(response: unknown, name: string, value: string
   if (typeof target.header === 'function') target.header(name, value);
   else target.setHeader?.(name, value);
 }
+
+/** `WWW-Authenticate` of a 401 for a request that came without a token (RFC 6750 §3: no error code then). */
+export const MISSING_TOKEN_CHALLENGE = 'Bearer';
+
+/** `WWW-Authenticate` of a 401 for a token that was presented but is invalid, expired or revoked (RFC 6750 §3.1). */
+export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';

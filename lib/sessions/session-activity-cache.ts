@@ -1,51 +1,86 @@
-interface CacheEntry {
-  active: boolean;
-  /** Epoch ms after which the answer must be fetched again. */
+/** A session found live: whose it is, and until when that answer may be reused. */
+interface LiveEntry {
+  ownerId: string;
+  /** Epoch ms after which the store must be asked again. */
   freshUntil: number;
 }
 
+/** What a store lookup found: the owner of a live session, or `null` when it is revoked, expired or unknown. */
+export type SessionOwnerLookup = () => Promise<string | null>;
+
 /**
- * Per-process cache of "is this session still active?" answers, so that rejecting revoked access tokens costs one
- * store lookup per session per `ttlMs`, not one per request. `ttlMs` is the staleness bound across instances: another
- * instance's logout is seen here at most `ttlMs` later; this instance's own revocations are seen at once.
+ * Per-process cache of "is this session still active, and whose is it?" answers, so that rejecting revoked access
+ * tokens costs one store lookup per session per `ttlMs`, not one per request. `ttlMs` is the staleness bound across
+ * instances: another instance's logout is seen here at most `ttlMs` later; this process's own revocations at once.
  *
- * Bounded by `maxEntries` (oldest inserted evicted first), so memory cannot grow with the number of sessions.
+ * Revoked sessions are kept apart from live ones, for `revokedRetentionMs` (the longest an access token of the
+ * session can still verify). A flood of live sessions can only evict live answers, never a "revoked": otherwise an
+ * attacker could push a revocation out of the cache and, during a store outage, have the stolen token accepted again.
+ * Both maps are bounded (oldest first out), so memory cannot grow with the number of sessions.
  */
 export class SessionActivityCache {
-  private readonly entries = new Map<string, CacheEntry>();
-  private readonly pending = new Map<string, Promise<boolean>>();
+  private readonly live = new Map<string, LiveEntry>();
+  /** Session id → epoch ms until which it is known to be revoked. */
+  private readonly revoked = new Map<string, number>();
+  private readonly pending = new Map<string, Promise<string | null>>();
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
+    private readonly revokedRetentionMs: number,
+    private readonly maxLiveEntries = 10_000,
+    private readonly maxRevokedEntries = 100_000,
   ) {}
 
-  /** The cached answer if it is still fresh, else `undefined` (the caller then uses {@link SessionActivityCache.resolve}). */
-  peek(sessionId: string, now: number): boolean | undefined {
-    const entry = this.entries.get(sessionId);
-    return entry && entry.freshUntil > now ? entry.active : undefined;
+  /**
+   * The cached answer for a token of `userId` in this session, or `undefined` when the store must be asked (then
+   * {@link SessionActivityCache.resolve}). A session owned by someone else is never active for this user; without a
+   * `userId` only liveness counts.
+   */
+  peek(sessionId: string, userId: string | undefined, now: number): boolean | undefined {
+    if (this.isKnownRevoked(sessionId, now)) return false;
+    const entry = this.live.get(sessionId);
+    if (!entry || entry.freshUntil <= now) return undefined;
+    return ownedBy(entry.ownerId, userId);
   }
 
   /**
-   * Looks the session up once, even when many requests for it arrive together, and caches the answer. When the lookup
-   * fails (store unreachable), `onLookupFailure` decides the answer from the last known one, which is cached for one
-   * period too so that an outage does not turn every request into a failing store call.
+   * Looks the session up once, even when many requests for it arrive together, caches the answer and judges it for
+   * `userId`. When the lookup fails (store unreachable), `onLookupFailure` decides from the last known answer
+   * (`undefined` when there is none) — it may also throw, which rejects the returned promise.
    */
-  resolve(
+  async resolve(
     sessionId: string,
-    lookup: () => Promise<boolean>,
+    userId: string | undefined,
+    lookup: SessionOwnerLookup,
     onLookupFailure: (error: unknown, lastKnown: boolean | undefined) => boolean,
   ): Promise<boolean> {
+    let owner: string | null;
+    try {
+      owner = await this.lookupOnce(sessionId, lookup);
+    } catch (error) {
+      return onLookupFailure(error, this.lastKnown(sessionId, userId));
+    }
+    return owner !== null && ownedBy(owner, userId) && !this.isKnownRevoked(sessionId, Date.now());
+  }
+
+  /** Records a revocation the store has accepted, so it takes effect here immediately. */
+  markRevoked(sessionId: string): void {
+    this.live.delete(sessionId);
+    this.revoked.delete(sessionId);
+    if (this.revoked.size >= this.maxRevokedEntries) this.revoked.delete(this.revoked.keys().next().value!);
+    this.revoked.set(sessionId, Date.now() + this.revokedRetentionMs);
+  }
+
+  private lookupOnce(sessionId: string, lookup: SessionOwnerLookup): Promise<string | null> {
     let inFlight = this.pending.get(sessionId);
     if (!inFlight) {
       inFlight = lookup()
-        .catch((error: unknown) => onLookupFailure(error, this.entries.get(sessionId)?.active))
-        .then((active) => {
+        .then((owner) => {
           // A session that is not active never becomes active again: an answer that raced with a revocation
           // (markRevoked while the lookup was in flight) must not resurrect it.
-          const settled = active && this.entries.get(sessionId)?.active !== false;
-          this.set(sessionId, settled, Date.now());
-          return settled;
+          if (owner === null) this.markRevoked(sessionId);
+          else if (!this.isKnownRevoked(sessionId, Date.now())) this.rememberLive(sessionId, owner);
+          return owner;
         })
         .finally(() => this.pending.delete(sessionId));
       this.pending.set(sessionId, inFlight);
@@ -53,18 +88,27 @@ export class SessionActivityCache {
     return inFlight;
   }
 
-  /** Records a revocation made by this process, so it takes effect here immediately. */
-  markRevoked(sessionId: string): void {
-    // A revoked session never becomes active again, so this answer may be kept as long as any other.
-    this.set(sessionId, false, Date.now());
+  private lastKnown(sessionId: string, userId: string | undefined): boolean | undefined {
+    if (this.isKnownRevoked(sessionId, Date.now())) return false;
+    const entry = this.live.get(sessionId);
+    return entry ? ownedBy(entry.ownerId, userId) : undefined;
   }
 
-  private set(sessionId: string, active: boolean, now: number): void {
-    this.entries.delete(sessionId);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(sessionId, { active, freshUntil: now + this.ttlMs });
+  private isKnownRevoked(sessionId: string, now: number): boolean {
+    const keepUntil = this.revoked.get(sessionId);
+    if (keepUntil === undefined) return false;
+    if (keepUntil > now) return true;
+    this.revoked.delete(sessionId);
+    return false;
   }
+
+  private rememberLive(sessionId: string, ownerId: string): void {
+    this.live.delete(sessionId);
+    if (this.live.size >= this.maxLiveEntries) this.live.delete(this.live.keys().next().value!);
+    this.live.set(sessionId, { ownerId, freshUntil: Date.now() + this.ttlMs });
+  }
+}
+
+function ownedBy(ownerId: string, userId: string | undefined): boolean {
+  return userId === undefined || ownerId === userId;
 }

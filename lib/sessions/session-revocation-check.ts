@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
+import { AuthStoreUnavailableException } from '../exceptions/auth-store-unavailable.exception.js';
 import { SESSION_REVOCATION_BUS, type SessionRevocationBus } from '../interfaces/session-revocation-bus.interface.js';
 import { SESSION_STORE, type SessionStore } from '../interfaces/session-store.interface.js';
 import { SessionActivityCache } from './session-activity-cache.js';
 import { isLive } from './session-lifetime.js';
 
 /**
- * Answers "is this access token's session still active?" for the guard (option `rejectRevokedAccessTokens`), from a
- * per-process cache that costs one store lookup per session per `revocationCheckCacheSeconds`. Revocations made by this
- * process are recorded at once ({@link SessionRevocationCheck.markRevoked}).
+ * Answers "is this access token's session still active, and is it the token subject's?" for the guard (option
+ * `rejectRevokedAccessTokens`), from a per-process cache that costs one store lookup per session per
+ * `revocationCheckCacheSeconds`. Revocations made by this process are recorded at once ({@link markRevoked}).
  */
 @Injectable()
 export class SessionRevocationCheck implements OnModuleInit {
@@ -16,27 +17,38 @@ export class SessionRevocationCheck implements OnModuleInit {
   private readonly activityCache: SessionActivityCache;
 
   constructor(
-    @Inject(AUTH_CONFIG) config: ResolvedAuthConfig,
+    @Inject(AUTH_CONFIG) private readonly config: ResolvedAuthConfig,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Optional() @Inject(SESSION_REVOCATION_BUS) private readonly bus?: SessionRevocationBus,
   ) {
-    this.activityCache = new SessionActivityCache(config.revocationCheckCacheMs);
+    // After this long no access token of a revoked session can verify any more, so "revoked" need not be kept longer.
+    const revokedRetentionMs = config.accessToken.expiresInMs + config.clockToleranceMs + 1000;
+    this.activityCache = new SessionActivityCache(config.revocationCheckCacheMs, revokedRetentionMs);
   }
 
-  /** Returns a plain boolean when the answer is cached, so the guard's hot path allocates no promise. */
-  isSessionActive(sessionId: string): boolean | Promise<boolean> {
-    const cached = this.activityCache.peek(sessionId, Date.now());
+  /**
+   * Whether the session is live and belongs to `userId` (the token's `sub`; omitted, only liveness counts). A plain
+   * boolean when the answer is cached, so the guard's hot path allocates no promise. While the store is unreachable the answer follows
+   * `revocationCheckFailure`: `'open'` trusts the token (the last known answer wins), `'closed'` throws
+   * {@link AuthStoreUnavailableException} (503).
+   */
+  isSessionActive(sessionId: string, userId?: string): boolean | Promise<boolean> {
+    const cached = this.activityCache.peek(sessionId, userId, Date.now());
     if (cached !== undefined) return cached;
     return this.activityCache.resolve(
       sessionId,
+      userId,
       async () => {
         const session = await this.store.findById(sessionId);
-        return session !== null && isLive(session, new Date());
+        return session !== null && isLive(session, new Date()) ? session.userId : null;
       },
       (error, lastKnown) => {
-        // Store unreachable: routes that only need a valid access token keep working. A signed, unexpired token is
-        // trusted (the last known answer wins when there is one) until the store answers again.
-        this.logger.warn(`Session check failed, trusting the access token: ${(error as Error)?.message ?? String(error)}`);
+        const reason = (error as Error)?.message ?? String(error);
+        if (this.config.revocationCheckFailure === 'closed') {
+          this.logger.warn(`Session check failed, refusing the access token (revocationCheckFailure: 'closed'): ${reason}`);
+          throw new AuthStoreUnavailableException();
+        }
+        this.logger.warn(`Session check failed, trusting the access token: ${reason}`);
         return lastKnown ?? true;
       },
     );

@@ -94,7 +94,33 @@ export class SessionService {
       userAgent: client.userAgent ? client.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
       ip: client.ip ?? null,
     });
+    await this.enforceSessionLimit(session.userId, now);
     return { pair: this.issuer.issue(claims, session, now), session };
+  }
+
+  /**
+   * Keeps the user at `maxSessionsPerUser` live sessions by revoking the least recently used ones (the new session is
+   * the most recently used, so it always stays). Bounds what one account can make the store hold.
+   */
+  private async enforceSessionLimit(userId: string, now: Date): Promise<void> {
+    const keep = this.config.maxSessionsPerUser;
+    if (!Number.isFinite(keep)) return;
+    const revoked = this.store.revokeLeastRecentlyUsed
+      ? await this.store.revokeLeastRecentlyUsed(userId, keep, 'session-limit', now)
+      : await this.revokeBeyondListed(userId, keep, now);
+    for (const sessionId of revoked) this.recordRevocation(sessionId, userId, 'session-limit');
+  }
+
+  /** For stores without `revokeLeastRecentlyUsed`: works from the (possibly capped) list of live sessions. */
+  private async revokeBeyondListed(userId: string, keep: number, now: Date): Promise<string[]> {
+    const live = await this.store.listActiveForUser(userId, now);
+    if (live.length <= keep) return [];
+    const excess = live.sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime()).slice(keep);
+    const revoked: string[] = [];
+    for (const session of excess) {
+      if (await this.store.revoke(session.id, 'session-limit', now)) revoked.push(session.id);
+    }
+    return revoked;
   }
 
   /**
@@ -140,7 +166,7 @@ export class SessionService {
     // Stores must refuse to rotate an expired session; a token that verified (unexpired `exp` = the idle expiry it was
     // issued with) of the current generation also proves the session was live, so stores written before that rule
     // was part of the contract stay safe.
-    if (!(await this.store.rotate(presented.sid, presented.gen, { now, idleExpiresAt }))) return null;
+    if (!(await this.store.rotate(presented.sid, presented.gen, { userId: presented.sub, now, idleExpiresAt }))) return null;
     const generation = presented.gen + 1;
     this.events.publish({ type: 'token.refreshed', userId: presented.sub, sessionId: presented.sid, generation, withinGrace: false });
     return this.issuer.issue(claims, { id: presented.sid, generation, idleExpiresAt, absoluteExpiresAt }, now);
@@ -164,7 +190,7 @@ export class SessionService {
     }
 
     if (generation === session.generation) {
-      const update = { now, idleExpiresAt: this.issuer.nextIdleExpiry(now, session.absoluteExpiresAt) };
+      const update = { userId: session.userId, now, idleExpiresAt: this.issuer.nextIdleExpiry(now, session.absoluteExpiresAt) };
       if (await this.store.rotate(session.id, generation, update)) {
         const rotated: SessionRecord = {
           ...session,
@@ -212,11 +238,14 @@ export class SessionService {
   /** Revokes every session of the user (logout everywhere); returns how many were live. */
   async revokeAllForUser(userId: string | number, reason: SessionRevocationReason = 'logout-all'): Promise<number> {
     const revoked = await this.store.revokeAllForUser(String(userId), reason, new Date());
-    for (const sessionId of revoked) {
-      this.revocationCheck.markRevoked(sessionId);
-      this.events.publish({ type: 'session.revoked', sessionId, userId: String(userId), reason });
-    }
+    for (const sessionId of revoked) this.recordRevocation(sessionId, String(userId), reason);
     return revoked.length;
+  }
+
+  /** After the store revoked a session: this process stops accepting its access tokens, and listeners hear of it. */
+  private recordRevocation(sessionId: string, userId: string, reason: SessionRevocationReason): void {
+    this.revocationCheck.markRevoked(sessionId);
+    this.events.publish({ type: 'session.revoked', sessionId, userId, reason });
   }
 
   /** Revokes a session only if it belongs to the user; `false` when it does not exist, is not theirs, or is already revoked. */
@@ -232,11 +261,12 @@ export class SessionService {
   }
 
   /**
-   * Whether an access token's session is still active, as seen within the configured staleness bound
-   * (`revocationCheckCacheSeconds`). A plain boolean when the answer is cached.
+   * Whether an access token's session is still active and, when `userId` (the token's `sub`) is given, belongs to that
+   * user, as seen within the configured staleness bound (`revocationCheckCacheSeconds`). A plain boolean when the
+   * answer is cached.
    */
-  isSessionActive(sessionId: string): boolean | Promise<boolean> {
-    return this.revocationCheck.isSessionActive(sessionId);
+  isSessionActive(sessionId: string, userId?: string | number): boolean | Promise<boolean> {
+    return this.revocationCheck.isSessionActive(sessionId, userId === undefined ? undefined : String(userId));
   }
 
   /** Deletes expired sessions in batches; also runs in the background every ten minutes. Returns how many. */

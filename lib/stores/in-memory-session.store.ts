@@ -27,7 +27,7 @@ export class InMemorySessionStore implements SessionStore {
 
   async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean> {
     const record = this.sessions.get(sessionId);
-    if (!record || record.revokedAt || record.generation !== expectedGeneration) return false;
+    if (!record || record.userId !== update.userId || record.revokedAt || record.generation !== expectedGeneration) return false;
     const now = update.now.getTime();
     if (record.idleExpiresAt.getTime() <= now || record.absoluteExpiresAt.getTime() <= now) return false;
     record.generation += 1;
@@ -57,6 +57,18 @@ export class InMemorySessionStore implements SessionStore {
     return revoked;
   }
 
+  async revokeLeastRecentlyUsed(userId: string, keep: number, reason: SessionRevocationReason, now: Date): Promise<string[]> {
+    const live = [...this.sessions.values()]
+      .filter((record) => record.userId === userId && isLive(record, now))
+      .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
+    const excess = live.slice(keep);
+    for (const record of excess) {
+      record.revokedAt = now;
+      record.revokedReason = reason;
+    }
+    return excess.map((record) => record.id);
+  }
+
   async listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]> {
     return [...this.sessions.values()]
       .filter((r) => r.userId === userId && !r.revokedAt && r.idleExpiresAt > now && r.absoluteExpiresAt > now)
@@ -75,4 +87,8 @@ export class InMemorySessionStore implements SessionStore {
     }
     return deleted;
   }
+}
+
+function isLive(record: SessionRecord, now: Date): boolean {
+  return !record.revokedAt && record.idleExpiresAt.getTime() > now.getTime() && record.absoluteExpiresAt.getTime() > now.getTime();
 }

@@ -72,14 +72,14 @@ export function describeSessionStoreConformance(
       await store.create(input);
       const now = new Date(Date.now() + 1000);
       const idleExpiresAt = new Date(now.getTime() + 2 * HOUR);
-      assert.equal(await store.rotate(input.id, 1, { now, idleExpiresAt }), false, 'wrong generation must not rotate');
-      assert.equal(await store.rotate(input.id, 0, { now, idleExpiresAt }), true);
+      assert.equal(await store.rotate(input.id, 1, { userId: input.userId, now, idleExpiresAt }), false, 'wrong generation must not rotate');
+      assert.equal(await store.rotate(input.id, 0, { userId: input.userId, now, idleExpiresAt }), true);
       const found = await store.findById(input.id);
       assert.equal(found!.generation, 1);
       assert.equal(found!.rotatedAt!.getTime(), now.getTime());
       assert.equal(found!.lastUsedAt.getTime(), now.getTime());
       assert.equal(found!.idleExpiresAt.getTime(), idleExpiresAt.getTime());
-      assert.equal(await store.rotate(input.id, 0, { now, idleExpiresAt }), false, 'the old generation must not rotate again');
+      assert.equal(await store.rotate(input.id, 0, { userId: input.userId, now, idleExpiresAt }), false, 'the old generation must not rotate again');
     });
 
     it('lets exactly one of many concurrent rotations from the same generation win', async () => {
@@ -87,7 +87,7 @@ export function describeSessionStoreConformance(
       await store.create(input);
       const now = new Date();
       const attempts = await Promise.all(
-        Array.from({ length: 25 }, () => store.rotate(input.id, 0, { now, idleExpiresAt: new Date(now.getTime() + HOUR) })),
+        Array.from({ length: 25 }, () => store.rotate(input.id, 0, { userId: input.userId, now, idleExpiresAt: new Date(now.getTime() + HOUR) })),
       );
       assert.equal(attempts.filter((won) => won).length, 1);
       assert.equal((await store.findById(input.id))!.generation, 1);
@@ -97,11 +97,19 @@ export function describeSessionStoreConformance(
       const input = newSession();
       await store.create(input);
       assert.equal(await store.revoke(input.id, 'logout', new Date()), true);
-      assert.equal(await store.rotate(input.id, 0, { now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), false);
+      assert.equal(await store.rotate(input.id, 0, { userId: input.userId, now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), false);
     });
 
     it('never rotates a session that does not exist', async () => {
-      assert.equal(await store.rotate(randomUUID(), 0, { now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), false);
+      assert.equal(await store.rotate(randomUUID(), 0, { userId: 'anyone', now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) }), false);
+    });
+
+    it("never rotates another user's session (a token whose sub and sid disagree)", async () => {
+      const input = newSession();
+      await store.create(input);
+      const update = { userId: `other-${randomUUID()}`, now: new Date(), idleExpiresAt: new Date(Date.now() + HOUR) };
+      assert.equal(await store.rotate(input.id, 0, update), false);
+      assert.equal((await store.findById(input.id))!.generation, 0);
     });
 
     it('never rotates a session past its idle or its absolute expiry', async () => {
@@ -111,11 +119,11 @@ export function describeSessionStoreConformance(
       await store.create(idleExpired);
       await store.create(absoluteExpired);
       // `update.now` is the clock the store judges by: exactly at the expiry counts as expired.
-      const atExpiry = { now: new Date(now + 1000), idleExpiresAt: new Date(now + 2 * HOUR) };
+      const atExpiry = { userId: idleExpired.userId, now: new Date(now + 1000), idleExpiresAt: new Date(now + 2 * HOUR) };
       assert.equal(await store.rotate(idleExpired.id, 0, atExpiry), false, 'idle-expired session must not rotate');
       assert.equal(await store.rotate(absoluteExpired.id, 0, atExpiry), false, 'absolute-expired session must not rotate');
       assert.equal((await store.findById(idleExpired.id))!.generation, 0);
-      const justBefore = { now: new Date(now + 999), idleExpiresAt: new Date(now + 2 * HOUR) };
+      const justBefore = { userId: idleExpired.userId, now: new Date(now + 999), idleExpiresAt: new Date(now + 2 * HOUR) };
       assert.equal(await store.rotate(idleExpired.id, 0, justBefore), true, 'a live session rotates up to its expiry');
     });
 
@@ -141,6 +149,21 @@ export function describeSessionStoreConformance(
       assert.ok((await store.findById(a.id))!.revokedAt);
       assert.ok((await store.findById(b.id))!.revokedAt);
       assert.equal((await store.findById(other.id))!.revokedAt, null);
+    });
+
+    it('revokes the least recently used live sessions beyond the ones to keep, and no one else\'s (when implemented)', async () => {
+      if (!store.revokeLeastRecentlyUsed) return;
+      const userId = `user-${randomUUID()}`;
+      const now = Date.now();
+      const [oldest, middle, newest] = [3000, 2000, 1000].map((age) => newSession({ userId, lastUsedAt: new Date(now - age) }));
+      const other = newSession({ userId: `other-${randomUUID()}`, lastUsedAt: new Date(now - 9000) });
+      for (const session of [middle, oldest, newest, other]) await store.create(session);
+      assert.deepEqual(await store.revokeLeastRecentlyUsed(userId, 2, 'session-limit', new Date(now)), [oldest.id]);
+      assert.equal((await store.findById(oldest.id))!.revokedReason, 'session-limit');
+      assert.equal((await store.findById(middle.id))!.revokedAt, null);
+      assert.equal((await store.findById(newest.id))!.revokedAt, null);
+      assert.equal((await store.findById(other.id))!.revokedAt, null);
+      assert.deepEqual(await store.revokeLeastRecentlyUsed(userId, 2, 'session-limit', new Date(now)), [], 'nothing beyond the limit left');
     });
 
     it('lists only live sessions of the user, newest first', async () => {

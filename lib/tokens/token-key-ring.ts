@@ -88,6 +88,7 @@ export class TokenKeyRing {
   }
 
   private verifyUncached(token: string): Record<string, unknown> {
+    assertCanonicalSignature(token);
     if (!this.verifiersByKeyId) return runVerifier(this.primaryVerifier, token);
     const keyId = readKeyId(token);
     if (keyId !== undefined) {
@@ -130,6 +131,16 @@ export class TokenKeyRing {
       cache: false,
     }) as unknown as Verifier;
   }
+}
+
+/**
+ * base64url decoders ignore the unused low bits of the last character, so several spellings of one signature verify
+ * (`...c` and `...d`). Only the canonical one is accepted, so a token string that was deny-listed or logged cannot come
+ * back as a different string. Cached verifications skip this: only canonical tokens are ever cached.
+ */
+function assertCanonicalSignature(token: string): void {
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) throw new InvalidTokenError('malformed');
 }
 
 function runVerifier(verifier: Verifier, token: string): Record<string, unknown> {

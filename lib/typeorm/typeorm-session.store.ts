@@ -11,6 +11,9 @@ import { DualTokenSessionEntity } from './session.entity.js';
 /** Upper bound on the sessions listed for one user; a user with more has bigger problems than a short list. */
 const MAX_LISTED_SESSIONS = 100;
 
+/** Ids per `UPDATE ... WHERE id IN (...)`, well below every driver's bound-parameter limit. */
+const REVOKE_BATCH_SIZE = 500;
+
 /**
  * {@link SessionStore} on TypeORM (MySQL/MariaDB, PostgreSQL, SQLite). Rotation is one conditional `UPDATE ... WHERE
  * id = ? AND generation = ? AND revoked_at IS NULL` (and not expired): the database's row lock makes it a compare-and-set, so any number of
@@ -52,6 +55,7 @@ export class TypeOrmSessionStore implements SessionStore {
         idleExpiresAt: update.idleExpiresAt,
       })
       .where('id = :id', { id: sessionId })
+      .andWhere('user_id = :userId', { userId: update.userId })
       .andWhere('generation = :generation', { generation: expectedGeneration })
       .andWhere('revoked_at IS NULL')
       // Epoch milliseconds: the entity's transformer does not apply to raw WHERE parameters.
@@ -72,8 +76,26 @@ export class TypeOrmSessionStore implements SessionStore {
   async revokeAllForUser(userId: string, reason: SessionRevocationReason, now: Date): Promise<string[]> {
     const live = await this.repository.find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
     if (live.length === 0) return [];
-    const ids = live.map((session) => session.id);
-    await this.repository.update({ id: In(ids), revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
+    // One set-based statement: an `IN (...)` list of every id fails for users with tens of thousands of sessions
+    // ("too many SQL variables"). Sessions created after the read above are revoked too; harmless, and rare.
+    await this.repository.update({ userId, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
+    return live.map((session) => session.id);
+  }
+
+  async revokeLeastRecentlyUsed(userId: string, keep: number, reason: SessionRevocationReason, now: Date): Promise<string[]> {
+    const excess = await this.repository.find({
+      select: { id: true },
+      where: { userId, revokedAt: IsNull(), idleExpiresAt: MoreThan(now), absoluteExpiresAt: MoreThan(now) },
+      order: { lastUsedAt: 'DESC', createdAt: 'DESC' },
+      skip: keep,
+      // Some databases need a LIMIT with an OFFSET; normally one session is over the limit, after a lowered limit more.
+      take: 1_000_000_000,
+    });
+    const ids = excess.map((session) => session.id);
+    for (let start = 0; start < ids.length; start += REVOKE_BATCH_SIZE) {
+      const batch = ids.slice(start, start + REVOKE_BATCH_SIZE);
+      await this.repository.update({ id: In(batch), revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
+    }
     return ids;
   }
 
