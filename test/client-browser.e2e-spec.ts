@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { CLIENT_BUNDLE_DIR_ENV } from '../sample-app/demo/demo-assets.js';
-import { launchChromium } from './harness/browser.js';
+import { launchChromium, pageAccessToken, startPageSession } from './harness/browser.js';
 import { decodeJwt } from './harness/forge-jwt.js';
 import { HttpClient } from './harness/http-client.js';
 import { startTestDatabase, type TestDatabase } from './harness/mysql-database.js';
@@ -279,6 +279,146 @@ describe('demo page in headless Chromium against the sample app on MySQL', () =>
     expect(await fireConcurrent(tab)).toMatch(/^10 of 10 succeeded; /);
     expect(problems).toEqual([]);
     await screenshot(tab, '06-proactive-refresh');
+    await context.close();
+  }, 60_000);
+
+  // Issue 17 items 1, 2 and 5: races between tabs, in real Chromium with two tabs sharing one profile. Each test runs
+  // its own client session in the demo pages (window.session, see startPageSession) on its own storage key, and
+  // holds the answer of tab B's refresh at the network while tab A logs in or out.
+
+  /** Registers a fresh user and returns the `sub` its tokens carry. */
+  async function registerUser(): Promise<{ username: string; password: string; sub: string }> {
+    const user = { username: `tab_race_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`, password: 'tab-race-passw0rd' };
+    expect((await http.post('/user/register', user)).status).toBe(201);
+    const login = await http.post('/user/login', user);
+    expect({ status: login.status, body: login.body }).toMatchObject({ status: 201 });
+    return { ...user, sub: String(decodeJwt(login.body.access_token).payload.sub) };
+  }
+
+  function subOf(token: string | null): string | null {
+    return token === null ? null : String(decodeJwt(token).payload.sub);
+  }
+
+  /** Lets refresh calls reach the server (which rotates) but holds their answers until release(). */
+  async function holdRefreshAnswers(context: BrowserContext): Promise<{ answered: Promise<void>; release: () => Promise<void> }> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let answered!: () => void;
+    const serverAnswered = new Promise<void>((resolve) => (answered = resolve));
+    const fulfilled: Promise<void>[] = [];
+    const handler = async (route: Route): Promise<void> => {
+      const done = (async () => {
+        const response = await route.fetch();
+        answered();
+        await released;
+        await route.fulfill({ response });
+      })();
+      fulfilled.push(done);
+      await done;
+    };
+    await context.route('**/user/refresh', handler);
+    return {
+      answered: serverAnswered,
+      release: async () => {
+        release();
+        await Promise.all(fulfilled);
+        await context.unroute('**/user/refresh', handler);
+      },
+    };
+  }
+
+  /** Both tabs share a session (as guang) whose access token has expired; tab B then starts a refresh that is held. */
+  async function twoTabsWithHeldRefresh(key: string) {
+    const { context, problems } = await newProfile();
+    const a = await openDemo(context);
+    const b = await openDemo(context);
+    for (const tab of [a, b]) await startPageSession(tab, { key, gatedChannel: true });
+    const guang = await a.evaluate(() => (window as any).session.login('guang', '123456'));
+    await expectEventually(() => pageAccessToken(b), guang.accessToken);
+    await a.waitForTimeout(Math.max(0, decodeJwt(guang.accessToken).payload.exp * 1000 - Date.now() + 50));
+
+    const held = await holdRefreshAnswers(context);
+    await b.evaluate(() => {
+      const w = window as any;
+      w.pending = w.session.fetch('/bbb').then(
+        (response: Response) => response.status,
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    });
+    await held.answered; // the server has rotated guang's refresh token; B does not know yet
+    await b.evaluate(() => (window as any).holdMessages()); // what A announces reaches B only later
+    return { context, problems, a, b, guang, held };
+  }
+
+  const stored = (tab: Page, key: string): Promise<string | null> => tab.evaluate((k) => localStorage.getItem(k), key);
+
+  it('issue 17 item 1: tab A logs in as another user while tab B refreshes the old session: every tab ends up as the new user', async () => {
+    const bob = await registerUser();
+    const { context, problems, a, b, held } = await twoTabsWithHeldRefresh('race-login');
+
+    const bobTokens = await a.evaluate((user) => (window as any).session.login(user.username, user.password), bob);
+    await a.waitForTimeout(200); // the login is in the shared storage; B's refresh answer arrives before A's message
+    await held.release();
+    expect(await b.evaluate(() => (window as any).pending)).toBe(200); // B's request went out again, as bob
+    await b.evaluate(() => (window as any).releaseMessages());
+
+    await a.waitForTimeout(500);
+    expect(subOf(await pageAccessToken(a))).toBe(bob.sub);
+    expect(subOf(await pageAccessToken(b))).toBe(bob.sub);
+    expect(JSON.parse((await stored(a, 'race-login'))!).accessToken).toBe(bobTokens.accessToken);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('issue 17 item 2: tab A logs out while tab B refreshes: nobody is logged in again and localStorage stays empty', async () => {
+    const { context, problems, a, b, held } = await twoTabsWithHeldRefresh('race-logout');
+
+    await a.evaluate(() => (window as any).session.logout());
+    await a.waitForTimeout(200);
+    await held.release();
+    expect(await b.evaluate(() => (window as any).pending)).toMatch(/^SessionEndedError/);
+    await b.evaluate(() => (window as any).releaseMessages());
+
+    await a.waitForTimeout(1_500); // longer than a tab waits for the storage to show announced tokens
+    expect(await pageAccessToken(a)).toBeNull();
+    expect(await pageAccessToken(b)).toBeNull();
+    expect(await stored(a, 'race-logout')).toBeNull();
+    expect(await stored(b, 'race-logout')).toBeNull();
+    expect(await a.evaluate(() => (window as any).tokenChanges.slice(-1))).toEqual(['logout']);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('issue 17 item 5: sessionStorage is per tab: independent tabs never log each other out, a duplicated tab follows its original', async () => {
+    const bob = await registerUser();
+    const { context, problems } = await newProfile();
+    const a = await openDemo(context);
+    await startPageSession(a, { key: 'per-tab', perTab: true });
+    await a.evaluate(() => (window as any).session.login('guang', '123456'));
+
+    // A duplicate of A: window.open copies A's sessionStorage into the new tab.
+    const [duplicate] = await Promise.all([context.waitForEvent('page'), a.evaluate(() => void window.open(location.href))]);
+    await duplicate!.waitForFunction(() => document.getElementById('status')?.textContent !== 'loading…');
+    await startPageSession(duplicate!, { key: 'per-tab', perTab: true });
+    expect(await pageAccessToken(duplicate!)).toBe(await pageAccessToken(a));
+
+    // An independent tab with its own session.
+    const b = await openDemo(context);
+    await startPageSession(b, { key: 'per-tab', perTab: true });
+    await b.evaluate((user) => (window as any).session.login(user.username, user.password), bob);
+
+    // A rotates: the duplicate takes the new pair (it would otherwise present the rotated refresh token later).
+    const rotated = await a.evaluate(() => (window as any).session.refresh());
+    await expectEventually(() => pageAccessToken(duplicate!), rotated.accessToken);
+    expect(subOf(await pageAccessToken(b))).toBe(bob.sub);
+
+    // A logs out: its duplicate (same session) follows, the independent tab does not.
+    await a.evaluate(() => (window as any).session.logout());
+    await expectEventually(() => pageAccessToken(duplicate!), null);
+    await b.waitForTimeout(300);
+    expect(subOf(await pageAccessToken(b))).toBe(bob.sub);
+    expect(await b.evaluate(() => (window as any).session.fetch('/bbb').then((response: Response) => response.status))).toBe(200);
+    expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
 });

@@ -111,9 +111,12 @@ export interface AuthSessionOptions {
   clock?: Clock;
   /**
    * Cross-tab coordination (one refresh at a time across tabs, new tokens and logout relayed to other tabs).
-   * `false` disables it, `true` or an object enables it.
-   * @default enabled when the storage has a `key` (e.g. LocalStorageTokenStorage) and the runtime has Web Locks or
-   * BroadcastChannel; disabled otherwise, so two sessions in one process never talk to each other by accident.
+   * `false` disables it, `true` or an object enables it. What tabs do with each other's messages depends on
+   * `storage.shared`: with shared storage (localStorage) all tabs are one session; with per-tab storage
+   * (sessionStorage) each tab is its own session and only a duplicated tab follows the refreshes of its original.
+   * @default enabled in a browser page when the storage has a `key` (e.g. LocalStorageTokenStorage) and the runtime
+   * has Web Locks or BroadcastChannel; disabled outside browsers, so sessions in one Node process never talk to each
+   * other.
    */
   crossTab?: boolean | CrossTabOptions;
 }

@@ -125,9 +125,7 @@ export class AuthSession implements AuthenticatedTransport {
     await this.ready;
     if (options.signal?.aborted) throw abortReason(options.signal);
     const tokens = await this.endpoints.login(username, password, options);
-    this.state.generation++;
-    this.state.cookieSessionAbsent = false;
-    this.state.apply(tokens, 'login');
+    this.state.replace(tokens, 'login');
     return { ...tokens };
   }
 
@@ -152,7 +150,6 @@ export class AuthSession implements AuthenticatedTransport {
    */
   async setTokens(tokens: TokenSet | TokenResponseInput | null): Promise<void> {
     await this.ready;
-    this.state.generation++;
     if (tokens === null) {
       this.state.clearBySetTokens();
       return;
@@ -161,8 +158,7 @@ export class AuthSession implements AuthenticatedTransport {
       ? this.state.normalize(tokens)
       : parseTokenResponse(tokens, { cookieMode: this.config.cookieMode, receivedAt: this.config.clock.now() });
     if (!normalized) throw new TypeError('setTokens: an accessToken / access_token string is required');
-    this.state.cookieSessionAbsent = false;
-    this.state.apply(normalized, 'set');
+    this.state.replace(normalized, 'set');
   }
 
   /**

@@ -57,8 +57,10 @@ export interface CrossTabOptions {
 
 /** Messages exchanged between tabs. Tokens travel only inside the origin (BroadcastChannel is same-origin). */
 export type CrossTabPayload =
-  | { readonly type: 'tokens'; readonly tokens: TokenSet }
-  | { readonly type: 'cleared'; readonly reason: 'logout' | 'ended' };
+  /** New tokens; `from` is the pair a refresh started from (absent for a login or `setTokens`). */
+  | { readonly type: 'tokens'; readonly tokens: TokenSet; readonly from?: TokenSet }
+  /** The session ended here; `tokens` is the pair it held, so tabs on other sessions can tell it is not theirs. */
+  | { readonly type: 'cleared'; readonly reason: 'logout' | 'ended'; readonly tokens?: TokenSet };
 
 /** A {@link CrossTabPayload} tagged with the sending coordinator's id. */
 export type CrossTabMessage = CrossTabPayload & { readonly sender: string };
@@ -158,11 +160,16 @@ function isCrossTabMessage(value: unknown): value is CrossTabMessage {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   if (typeof v['sender'] !== 'string') return false;
-  if (v['type'] === 'tokens') {
-    const tokens = v['tokens'] as Record<string, unknown> | null | undefined;
-    return typeof tokens === 'object' && tokens !== null && typeof tokens['accessToken'] === 'string';
-  }
-  return v['type'] === 'cleared' && (v['reason'] === 'logout' || v['reason'] === 'ended');
+  if (v['type'] === 'tokens') return hasAccessToken(v['tokens']) && (v['from'] === undefined || hasAccessToken(v['from']));
+  return (
+    v['type'] === 'cleared' &&
+    (v['reason'] === 'logout' || v['reason'] === 'ended') &&
+    (v['tokens'] === undefined || hasAccessToken(v['tokens']))
+  );
+}
+
+function hasAccessToken(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['accessToken'] === 'string';
 }
 
 /** `navigator.locks` when the runtime has Web Locks, else null. */

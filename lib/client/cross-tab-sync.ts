@@ -61,6 +61,12 @@ export class CrossTabSync {
     await this.ready();
     if (state.disposed) return;
     if (message.type === 'tokens') {
+      // A refresh of a pair this tab has left (logged out, logged in as someone else) finished in another tab after
+      // the fact: never adopt it, and take it back out of the shared storage if it was written there.
+      if (message.from && state.isRetired(message.from)) return this.undoStaleWrite(message.tokens, sequence);
+      const refreshOfOurs = message.from !== undefined && state.tokens !== null && sameTokens(message.from, state.tokens);
+      // Per-tab storage: other tabs hold other sessions; only a duplicate of this tab (same pair) follows along.
+      if (state.storagePerTab && !refreshOfOurs) return;
       let next: TokenSet | null | undefined;
       if (state.storageShared) {
         next = isTokenSet(message.tokens) ? await this.readStorageOnceItShows(message.tokens) : await state.readStorage();
@@ -71,12 +77,28 @@ export class CrossTabSync {
       // state, and adopting these tokens now would resurrect the session.
       if (sequence !== this.messagesReceived || state.disposed) return;
       if (!next || sameTokens(next, state.tokens)) return;
-      state.adopt(next, 'other-tab', !state.storageShared);
+      state.adopt(next, 'other-tab', !state.storageShared, !(refreshOfOurs && sameTokens(next, message.tokens)));
       return;
     }
     if (!state.tokens) return;
+    if (state.storagePerTab && !(message.tokens && sameTokens(message.tokens, state.tokens))) return;
     if (message.reason === 'logout') state.logOut('other-tab', !state.storageShared);
     else state.end('other-tab', undefined, !state.storageShared);
+  }
+
+  /**
+   * `stale` was stored by another tab's refresh of a session this tab left. If the shared storage holds it, this
+   * tab's own state is written back (its pair, or nothing after a logout) and announced, so every tab converges on
+   * what this tab chose last.
+   */
+  private async undoStaleWrite(stale: TokenSet, sequence: number): Promise<void> {
+    const { state } = this;
+    if (!state.storageShared) return;
+    const stored = await this.readStorageOnceItShows(stale);
+    if (sequence !== this.messagesReceived || state.disposed || !stored || !sameTokens(stored, stale)) return;
+    const own = state.tokens;
+    state.persist(own);
+    state.announce(own ? { type: 'tokens', tokens: { ...own } } : { type: 'cleared', reason: 'logout', tokens: stale });
   }
 
   /**

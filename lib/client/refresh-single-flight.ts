@@ -103,9 +103,17 @@ export class RefreshSingleFlight {
       }
       if (generation !== state.generation) return state.currentOrEnded();
       this.stopRecovery();
+      if (state.storageShared) {
+        // Still under the lock: the result may only be stored while the shared storage holds the pair it started
+        // from. A login or logout in another tab (they do not wait for the lock) replaced it meanwhile, and the
+        // other tab's choice wins over this refresh of the session it left.
+        const superseded = await this.adoptNewerStoredTokens(snapshot, generation);
+        if (superseded) return superseded;
+        if (generation !== state.generation) return state.currentOrEnded();
+      }
       state.refreshes++;
       state.cookieSessionAbsent = false;
-      state.apply(fresh, 'refresh');
+      state.apply(fresh, 'refresh', snapshot);
       const event: RefreshedEvent = { refreshCount: state.refreshes, trigger: this.trigger };
       if (fresh.accessExpiresAt !== undefined) event.accessExpiresAt = fresh.accessExpiresAt;
       if (fresh.refreshExpiresAt !== undefined) event.refreshExpiresAt = fresh.refreshExpiresAt;

@@ -76,7 +76,9 @@ export function resolveSessionConfig(options: AuthSessionOptions): SessionConfig
 
   const crossTab = options.crossTab;
   const crossTabOptions = typeof crossTab === 'object' && crossTab !== null ? crossTab : {};
-  const crossTabEnabled = crossTab === undefined ? storage.key !== undefined : crossTab !== false;
+  // On by default only in a browser page, where tabs exist: in Node every session is on its own, and two sessions
+  // that happen to use the same storage key must never hear each other (one's logout would end the other).
+  const crossTabEnabled = crossTab === undefined ? storage.key !== undefined && isBrowserPage() : crossTab !== false;
   const lockTimeoutMs = positive(crossTabOptions.lockTimeoutMs, refreshTimeoutMs, 'crossTab.lockTimeoutMs');
   let crossTabConfig: CrossTabConfig | null = null;
   if (crossTabEnabled) {
@@ -110,6 +112,10 @@ export function resolveSessionConfig(options: AuthSessionOptions): SessionConfig
     rawFetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     crossTab: crossTabConfig,
   };
+}
+
+function isBrowserPage(): boolean {
+  return typeof (globalThis as { document?: unknown }).document === 'object';
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

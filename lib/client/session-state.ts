@@ -2,7 +2,7 @@ import type { AuthSessionEvents, SessionEndedEvent, TokenChangeSource } from './
 import type { CrossTabPayload } from './cross-tab-coordinator.js';
 import { SessionEndedError, type SessionEndReason } from './errors.js';
 import { normalizeTokens } from './token-response.parser.js';
-import { isTokenSet, type TokenSet, type TokenStorage } from './token-storage.js';
+import { isTokenSet, sameTokens, type TokenSet, type TokenStorage } from './token-storage.js';
 import { TypedEventEmitter } from './typed-event-emitter.js';
 
 /** What the state needs from the rest of the session. */
@@ -34,6 +34,11 @@ export class SessionState {
   disposed = false;
   /** Storage writes are chained so a re-read never observes a write that is still in progress. */
   private writeChain: Promise<void> = Promise.resolve();
+  /**
+   * The last pairs this tab replaced or dropped (login, setTokens, logout, end, adopting another session). Another
+   * tab's refresh that started from one of them finished too late: its result belongs to a session this tab left.
+   */
+  private readonly retired: TokenSet[] = [];
 
   constructor(private readonly deps: SessionStateDeps) {}
 
@@ -43,6 +48,16 @@ export class SessionState {
 
   get storageShared(): boolean {
     return this.deps.storage.shared === true;
+  }
+
+  /** The storage is explicitly per tab (e.g. sessionStorage): other tabs hold other sessions. */
+  get storagePerTab(): boolean {
+    return this.deps.storage.shared === false;
+  }
+
+  /** True when `tokens` is a pair this tab has left (see {@link retired}). */
+  isRetired(tokens: TokenSet): boolean {
+    return this.retired.some((pair) => sameTokens(pair, tokens));
   }
 
   /** Resolves once every storage write (and announcement) queued so far is done. */
@@ -60,18 +75,37 @@ export class SessionState {
     this.events.emit('tokensChanged', { tokens: { ...stored }, source: 'restored' });
   }
 
-  /** Sets tokens obtained here, persists them, notifies listeners and other tabs. */
-  apply(tokens: TokenSet, source: TokenChangeSource): void {
+  /** Starts a new session here (login, setTokens): refreshes of the previous pair can no longer apply. */
+  replace(tokens: TokenSet, source: 'login' | 'set'): void {
+    this.generation++;
+    this.retire(this.tokens);
+    this.cookieSessionAbsent = false;
+    this.apply(tokens, source);
+  }
+
+  /**
+   * Sets tokens obtained here, persists them, notifies listeners and other tabs. `from` is the pair a refresh
+   * started from: other tabs apply the result only if they still belong to that session.
+   */
+  apply(tokens: TokenSet, source: TokenChangeSource, from?: TokenSet | null): void {
     this.tokens = tokens;
     this.source = source;
     this.persist(tokens);
     this.deps.onTokensChanged(tokens, source);
     this.events.emit('tokensChanged', { tokens: { ...tokens }, source });
-    this.announce({ type: 'tokens', tokens: { ...tokens } });
+    this.announce(from ? { type: 'tokens', tokens: { ...tokens }, from: pairOf(from) } : { type: 'tokens', tokens: { ...tokens } });
   }
 
-  /** Takes tokens written by someone else; `persist` only for per-tab storage receiving them by message. */
-  adopt(tokens: TokenSet, source: TokenChangeSource, persist: boolean): void {
+  /**
+   * Takes tokens written by someone else; `persist` only for per-tab storage receiving them by message.
+   * `replacesSession` when they are not a refresh of this tab's pair (another tab logged in): a refresh of the old
+   * pair still in flight here must then not overwrite them.
+   */
+  adopt(tokens: TokenSet, source: TokenChangeSource, persist: boolean, replacesSession = true): void {
+    if (replacesSession) {
+      this.generation++;
+      this.retire(this.tokens);
+    }
     this.tokens = this.normalize(tokens);
     this.source = source;
     this.cookieSessionAbsent = false;
@@ -87,6 +121,7 @@ export class SessionState {
   logOut(origin: 'this-tab' | 'other-tab', clearStorage: boolean): TokenSet | null {
     const previous = this.tokens;
     this.generation++;
+    this.retire(previous);
     this.lastEndReason = 'logged-out';
     if (this.cookieMode) this.cookieSessionAbsent = true;
     this.tokens = null;
@@ -94,18 +129,21 @@ export class SessionState {
     if (clearStorage) this.persist(null);
     if (previous) this.events.emit('tokensChanged', { tokens: null, source: 'logout' });
     this.events.emit('loggedOut', { origin });
-    if (origin === 'this-tab') this.announce({ type: 'cleared', reason: 'logout' });
+    if (origin === 'this-tab') this.announce(clearedMessage('logout', previous));
     return previous;
   }
 
   /** `setTokens(null)`: clears without `loggedOut`/`sessionEnded`; other tabs are told as for a logout. */
   clearBySetTokens(): void {
-    const had = this.tokens !== null;
+    const previous = this.tokens;
+    const had = previous !== null;
+    this.generation++;
+    this.retire(previous);
     this.tokens = null;
     this.deps.onTokensChanged(null, 'set');
     this.persist(null);
     if (had) this.events.emit('tokensChanged', { tokens: null, source: 'set' });
-    this.announce({ type: 'cleared', reason: 'logout' });
+    this.announce(clearedMessage('logout', previous));
   }
 
   /**
@@ -114,8 +152,10 @@ export class SessionState {
    */
   end(reason: SessionEndReason, status?: number, clearStorage = true): SessionEndedError {
     const error = new SessionEndedError(reason, status === undefined ? {} : { status });
-    const had = this.tokens !== null;
+    const previous = this.tokens;
+    const had = previous !== null;
     this.generation++;
+    this.retire(previous);
     this.lastEndReason = reason;
     if (this.cookieMode) this.cookieSessionAbsent = true;
     this.tokens = null;
@@ -126,7 +166,7 @@ export class SessionState {
       const payload: SessionEndedEvent = status === undefined ? { reason, error } : { reason, status, error };
       this.events.emit('sessionEnded', payload);
       this.events.emit('ended', payload);
-      if (clearStorage) this.announce({ type: 'cleared', reason: 'ended' });
+      if (clearStorage) this.announce(clearedMessage('ended', previous));
     }
     return error;
   }
@@ -169,4 +209,24 @@ export class SessionState {
   normalize(tokens: TokenSet): TokenSet {
     return normalizeTokens(tokens, this.cookieMode);
   }
+
+  private retire(tokens: TokenSet | null): void {
+    if (!tokens) return;
+    this.retired.push(pairOf(tokens));
+    if (this.retired.length > MAX_RETIRED) this.retired.shift();
+  }
+}
+
+/** How many left pairs a tab remembers; refreshes of older ones were answered long ago. */
+const MAX_RETIRED = 8;
+
+/** Only what identifies a pair, for messages. */
+function pairOf(tokens: TokenSet): TokenSet {
+  return tokens.refreshToken === undefined
+    ? { accessToken: tokens.accessToken }
+    : { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+}
+
+function clearedMessage(reason: 'logout' | 'ended', previous: TokenSet | null): CrossTabPayload {
+  return previous ? { type: 'cleared', reason, tokens: pairOf(previous) } : { type: 'cleared', reason };
 }

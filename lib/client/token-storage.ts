@@ -32,8 +32,11 @@ export interface TokenStorage {
    */
   readonly key?: string;
   /**
-   * `true` when every tab reads and writes the same data (e.g. `localStorage`). Cross-tab messages then only trigger a
-   * re-read of the storage; otherwise the tokens carried by the message are copied into this storage.
+   * `true` when every tab reads and writes the same data (e.g. `localStorage`): all tabs share one session, and
+   * cross-tab messages only trigger a re-read of the storage. `false` when each tab has its own (e.g.
+   * `sessionStorage`): tabs hold independent sessions and never act on each other's logins or logouts; only a tab
+   * holding the very same pair (a duplicated tab) follows the other's refreshes, so the two never present a rotated
+   * refresh token. Unset: the tokens carried by messages are copied into this storage.
    */
   readonly shared?: boolean;
   /**
@@ -80,6 +83,11 @@ export interface LocalStorageTokenStorageOptions {
    */
   storage?: StorageLike;
   /**
+   * Whether all tabs see the same data (see {@link TokenStorage.shared}).
+   * @default false for the browser's `sessionStorage`, true otherwise
+   */
+  shared?: boolean;
+  /**
    * Where `storage` events are listened for; only needed when `BroadcastChannel` is missing.
    * @default globalThis (the window) when it supports addEventListener
    */
@@ -93,7 +101,7 @@ export interface LocalStorageTokenStorageOptions {
  */
 export class LocalStorageTokenStorage implements TokenStorage {
   readonly key: string;
-  readonly shared = true;
+  readonly shared: boolean;
   private readonly storage: StorageLike;
   private readonly eventTarget: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | undefined;
 
@@ -104,6 +112,7 @@ export class LocalStorageTokenStorage implements TokenStorage {
       throw new TypeError('LocalStorageTokenStorage: no localStorage in this environment; pass options.storage');
     }
     this.storage = storage;
+    this.shared = options.shared ?? storage !== defaultSessionStorage();
     this.eventTarget = options.eventTarget ?? defaultEventTarget();
   }
 
@@ -171,6 +180,14 @@ function defaultLocalStorage(): StorageLike | undefined {
   try {
     // Reading the property throws a SecurityError when storage is blocked, hence the try.
     return (globalThis as { localStorage?: StorageLike }).localStorage ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultSessionStorage(): StorageLike | undefined {
+  try {
+    return (globalThis as { sessionStorage?: StorageLike }).sessionStorage ?? undefined;
   } catch {
     return undefined;
   }

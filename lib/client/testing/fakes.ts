@@ -109,14 +109,17 @@ export class FakeAuthServer {
     return this.requests.filter((r) => r.path.startsWith('/api'));
   }
 
-  /** Issues a new token pair (as the login/refresh body) and makes it the valid one. */
-  issue(): { access_token: string; refresh_token: string; token_type: string; expires_in?: number; refresh_expires_in: number } {
+  /**
+   * Issues a new token pair (as the login/refresh body) for `subject` and makes it the valid one. Refreshes keep the
+   * subject of the refresh token they rotate.
+   */
+  issue(subject = 'alice'): { access_token: string; refresh_token: string; token_type: string; expires_in?: number; refresh_expires_in: number } {
     this.seq++;
     const now = Math.floor(this.options.clock.now() / 1000);
     const access = this.opaque
       ? `opaque-access-${this.seq}`
-      : makeJwt({ sub: 'alice', n: this.seq, iat: now, exp: now + this.accessTtl, typ: 'access' });
-    const refresh = `refresh-${this.seq}`;
+      : makeJwt({ sub: subject, n: this.seq, iat: now, exp: now + this.accessTtl, typ: 'access' });
+    const refresh = subject === 'alice' ? `refresh-${this.seq}` : `refresh-${subject}-${this.seq}`;
     this.validAccess.add(access);
     this.validRefresh.add(refresh);
     this.currentRefresh = refresh;
@@ -153,7 +156,9 @@ export class FakeAuthServer {
   private async respond(req: RecordedRequest, signal: AbortSignal | undefined): Promise<Response> {
     if (req.method === 'POST' && req.path === '/user/login') {
       const body = JSON.parse(req.body) as { username?: string; password?: string };
-      if (body.username === 'alice' && body.password === 'secret') return json(201, this.issue());
+      if ((body.username === 'alice' || body.username === 'bob') && body.password === 'secret') {
+        return json(201, this.issue(body.username));
+      }
       return json(401, { statusCode: 401, message: 'Invalid credentials', error: 'Unauthorized' });
     }
     if (req.method === 'POST' && req.path === '/user/refresh') {
@@ -190,7 +195,7 @@ export class FakeAuthServer {
             }
           } else {
             if (!cookieMode) this.validRefresh.delete(body.refresh_token!);
-            answer = this.issue();
+            answer = this.issue(subjectOf(body.refresh_token));
             if (!cookieMode) this.lastRotation = { previous: body.refresh_token!, at: this.options.clock.now(), body: answer };
           }
           if (this.dropRefreshAnswers > 0) {
@@ -217,6 +222,12 @@ export class FakeAuthServer {
     }
     return json(404, { statusCode: 404, message: 'Not Found' });
   }
+}
+
+/** The user a refresh token was issued to (`refresh-<user>-<n>`; plain `refresh-<n>` is alice's). */
+function subjectOf(refreshToken: string | undefined): string {
+  const match = /^refresh-([a-z]+)-\d+$/.exec(refreshToken ?? '');
+  return match ? match[1]! : 'alice';
 }
 
 function toRequest(input: RequestInfo | URL, init: RequestInit | undefined): Request {
@@ -302,6 +313,20 @@ export class FakeLockManager implements LockManagerLike {
 export class FakeChannelHub {
   readonly sent: Array<{ name: string; data: unknown }> = [];
   private readonly channels = new Set<FakeChannel>();
+  /** Deliveries held back by {@link pause}. */
+  private held: Array<() => void> | null = null;
+
+  /** Holds every message until {@link resume} (a tab whose messages arrive late). */
+  pause(): void {
+    this.held ??= [];
+  }
+
+  /** Delivers the held messages in order and stops holding. */
+  resume(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const deliver of held) deliver();
+  }
 
   readonly createChannel = (name: string): BroadcastChannelLike => {
     const channel = new FakeChannel(name, this);
@@ -313,7 +338,10 @@ export class FakeChannelHub {
     this.sent.push({ name: from.name, data });
     const copy = structuredClone(data);
     for (const channel of this.channels) {
-      if (channel !== from && channel.name === from.name) setImmediate(() => channel.dispatch(copy));
+      if (channel !== from && channel.name === from.name) {
+        if (this.held) this.held.push(() => setImmediate(() => channel.dispatch(copy)));
+        else setImmediate(() => channel.dispatch(copy));
+      }
     }
   }
 
