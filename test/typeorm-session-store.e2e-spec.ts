@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { CreateDualTokenSessions1764200000000, DualTokenSessionEntity, TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
 import { describeSessionStoreConformance } from 'nestjs-dual-token-auth/testing';
 import { DataSource } from 'typeorm';
@@ -46,4 +47,48 @@ describe('TypeOrmSessionStore on SQLite (sql.js)', () => {
     it,
     beforeEach,
   });
+});
+
+describe('TypeOrmSessionStore with a user of 40,000 sessions (SQLite, whose bound-parameter limit an IN list of every id broke)', () => {
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = await new DataSource({ type: 'sqljs', entities, migrations, migrationsRun: true }).initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  it('logs out everywhere: revokes all 40,000 and reports each id', async () => {
+    const now = new Date();
+    const later = new Date(now.getTime() + 3_600_000);
+    const ids = Array.from({ length: 40_000 }, () => randomUUID());
+    const repository = dataSource.getRepository(DualTokenSessionEntity);
+    for (let start = 0; start < ids.length; start += 80) {
+      await repository.insert(
+        ids.slice(start, start + 80).map((id) => ({
+          id,
+          userId: 'many',
+          generation: 0,
+          rotatedAt: null,
+          createdAt: now,
+          lastUsedAt: now,
+          idleExpiresAt: later,
+          absoluteExpiresAt: later,
+          revokedAt: null,
+          revokedReason: null,
+          userAgent: null,
+          ip: null,
+        })),
+      );
+    }
+    const store = new TypeOrmSessionStore(dataSource);
+
+    const revoked = await store.revokeAllForUser('many', 'logout-all', new Date());
+
+    expect(revoked).toHaveLength(40_000);
+    expect(await store.listActiveForUser('many', new Date())).toEqual([]);
+    expect(await repository.countBy({ userId: 'many', revokedReason: 'logout-all' })).toBe(40_000);
+  }, 120_000);
 });

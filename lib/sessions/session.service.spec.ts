@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import { AuthStoreUnavailableException } from '../exceptions/auth-store-unavailable.exception.js';
 import { InvalidTokenError } from '../exceptions/invalid-token.error.js';
 import { SessionRejectedError } from '../exceptions/session-rejected.error.js';
 import type { DualTokenAuthOptions } from '../interfaces/dual-token-auth-options.interface.js';
@@ -454,6 +455,96 @@ describe('SessionService', () => {
       expect(await sessions.revokeOwnSession(2, sidOf(bob))).toBe(false);
       await expectSessionRejected(sessions.refresh(bob.refresh_token), 'revoked');
       expect(await sessions.revokeOwnSession(1, '00000000-0000-4000-8000-000000000000')).toBe(false);
+    });
+  });
+
+  describe('ownership, session limits and store outages (issue 12)', () => {
+    it("refuses a refresh token whose sub names another user than its session's, and leaves the session as it was", async () => {
+      const alice = await login('alice');
+      const sid = sidOf(alice);
+      const session = (await store.findById(sid))!;
+      // Signed with the real key, so only the sub/sid binding can stop it (a lookup bug or a leaked key elsewhere).
+      const crossed = tokens.signRefreshToken({
+        userId: 2,
+        sessionId: sid,
+        generation: 0,
+        expiresAt: session.idleExpiresAt,
+        sessionExpiresAt: session.absoluteExpiresAt,
+      });
+
+      await expectSessionRejected(sessions.refresh(crossed), 'not-found');
+      expect((await store.findById(sid))!.generation).toBe(0);
+      await sessions.refresh(alice.refresh_token);
+    });
+
+    it("answers the revocation check for the session's own user only", async () => {
+      setUp({ revocationCheckCacheSeconds: 60 });
+      const sid = sidOf(await login('alice'));
+
+      expect(await sessions.isSessionActive(sid, 2)).toBe(false);
+      expect(await sessions.isSessionActive(sid, 1)).toBe(true);
+      expect(sessions.isSessionActive(sid, 2)).toBe(false);
+      expect(sessions.isSessionActive(sid, '1')).toBe(true);
+    });
+
+    it('keeps at most maxSessionsPerUser live sessions, revoking the least recently used with an event', async () => {
+      const events: Array<{ type: string; sessionId?: string; reason?: string }> = [];
+      setUp({ maxSessionsPerUser: 2, onEvent: (event) => void events.push(event as never) });
+      const first = await login('alice');
+      advance(1000);
+      const second = await login('alice');
+      advance(1000);
+      await sessions.refresh(first.refresh_token); // first is now the most recently used
+      advance(1000);
+      const bob = await login('bob');
+      const third = await login('alice');
+
+      await expectSessionRejected(sessions.refresh(second.refresh_token), 'revoked');
+      expect((await store.findById(sidOf(second)))!.revokedReason).toBe('session-limit');
+      expect(events).toContainEqual(expect.objectContaining({ type: 'session.revoked', sessionId: sidOf(second), reason: 'session-limit' }));
+      expect((await sessions.listSessions(1)).map((session) => session.id).sort()).toEqual([sidOf(first), sidOf(third)].sort());
+      expect((await sessions.listSessions(2)).map((session) => session.id)).toEqual([sidOf(bob)]);
+    });
+
+    it('enforces the limit with stores that lack revokeLeastRecentlyUsed, through the session list', async () => {
+      setUp({ maxSessionsPerUser: 1 });
+      Object.defineProperty(store, 'revokeLeastRecentlyUsed', { value: undefined });
+      const first = await login('alice');
+      advance(1000);
+      await login('alice');
+
+      await expectSessionRejected(sessions.refresh(first.refresh_token), 'revoked');
+    });
+
+    it("with revocationCheckFailure 'closed', answers 503 while the store is unreachable; 'open' trusts the token", async () => {
+      setUp({ revocationCheckFailure: 'closed' });
+      const closedSid = sidOf(await login('alice'));
+      jest.spyOn(store, 'findById').mockRejectedValue(new Error('connect ECONNREFUSED'));
+      const error = await rejectionOf(Promise.resolve(sessions.isSessionActive(closedSid, 1)));
+      expect(error).toBeInstanceOf(AuthStoreUnavailableException);
+      jest.restoreAllMocks();
+      warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+
+      setUp({ revocationCheckFailure: 'open' });
+      const openSid = sidOf(await login('alice'));
+      jest.spyOn(store, 'findById').mockRejectedValue(new Error('connect ECONNREFUSED'));
+      expect(await sessions.isSessionActive(openSid, 1)).toBe(true);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('trusting the access token'));
+    });
+
+    it('does not let a flood of live sessions evict a revocation that an outage would then turn into "accepted"', async () => {
+      setUp({ revocationCheckCacheSeconds: 60 });
+      const revokedSid = sidOf(await login('alice'));
+      await sessions.revoke(revokedSid);
+      // More live sessions than the activity cache holds, each checked once.
+      for (let i = 0; i < 10_050; i += 1) {
+        const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+        await store.create({ id, userId: '2', createdAt: new Date(), lastUsedAt: new Date(), idleExpiresAt: new Date(Date.now() + 3_600_000), absoluteExpiresAt: new Date(Date.now() + 7_200_000), userAgent: null, ip: null });
+        expect(await sessions.isSessionActive(id, 2)).toBe(true);
+      }
+      jest.spyOn(store, 'findById').mockRejectedValue(new Error('connect ECONNREFUSED'));
+
+      expect(await sessions.isSessionActive(revokedSid, 1)).toBe(false);
     });
   });
 });
