@@ -25,7 +25,7 @@ function limiterWith(rateLimit: AuthRateLimitOptions, store: RateLimitStore = ne
   const config = resolveAuthConfig({
     accessToken: { secret: 'unit-access-secret-0123456789abcdef0123' },
     refreshToken: { secret: 'unit-refresh-secret-0123456789abcdef012' },
-    userLookup: { validateCredentials: async () => null, findById: async () => null, toAccessTokenClaims: () => ({}) },
+    userLookup: { validateCredentials: async () => null, findById: async () => null, toAccessTokenClaims: () => ({ userId: 1 }) },
     production: false,
     rateLimit,
     onEvent: (event) => void events.push(event),
