@@ -29,12 +29,11 @@ describe('RedisSessionStore on a Redis Cluster of three masters', () => {
     { describe, it, beforeEach },
   );
 
-  it("spreads one user's sessions over the masters and still logs out, lists and purges them all", async () => {
+  it("keeps each user's sessions in one slot, spreads users over the masters, and logs out, lists and purges them", async () => {
     const prefix = `spread-${randomUUID()}`;
     const store = new RedisSessionStore(redis, { keyPrefix: prefix, retainExpiredMs: HOUR });
-    const userId = `user-${randomUUID()}`;
     const now = new Date();
-    const create = (idleMs: number) =>
+    const create = (userId: string, idleMs: number) =>
       store.create({
         id: randomUUID(),
         userId,
@@ -45,20 +44,36 @@ describe('RedisSessionStore on a Redis Cluster of three masters', () => {
         userAgent: null,
         ip: null,
       });
-    const live = await Promise.all(Array.from({ length: 30 }, () => create(HOUR)));
-    const expired = await Promise.all(Array.from({ length: 5 }, () => create(-1000)));
+    const users = Array.from({ length: 12 }, () => `user-${randomUUID()}`);
+    const live = new Map<string, string[]>();
+    for (const userId of users) {
+      live.set(userId, (await Promise.all(Array.from({ length: 5 }, () => create(userId, HOUR)))).map((s) => s.id));
+    }
+    const expired = await Promise.all(users.slice(0, 3).map((userId) => create(userId, -1000)));
 
-    // Where the session hashes live (KEYS on a node lists only that node's keys): more than one master, so no
-    // shortcut through a single node could pass.
-    const perMaster = await Promise.all(redis.nodes('master').map((node) => node.keys(`{${prefix}:s:*`)));
-    const owners = perMaster.filter((keys) => keys.length > 0);
-    expect(perMaster.flat()).toHaveLength(live.length + expired.length);
-    expect(owners.length).toBeGreaterThan(1);
+    // KEYS on a node lists only that node's keys: each user's hashes and index sit on one master, and the users
+    // (and so the sessions) are spread over more than one, so no shortcut through a single node could pass.
+    const perMaster = await Promise.all(redis.nodes('master').map((node) => node.keys(`{${prefix}:u:*`)));
+    expect(perMaster.flat()).toHaveLength(users.length * 6 + expired.length);
+    for (const userId of users) {
+      const holders = perMaster.filter((keys) => keys.some((key) => key.includes(userId)));
+      expect(holders).toHaveLength(1);
+    }
+    expect(perMaster.filter((keys) => keys.length > 0).length).toBeGreaterThan(1);
 
-    expect((await store.listActiveForUser(userId, new Date())).map((s) => s.id).sort()).toEqual(live.map((s) => s.id).sort());
+    for (const userId of users) {
+      expect((await store.listActiveForUser(userId, new Date())).map((s) => s.id).sort()).toEqual([...live.get(userId)!].sort());
+    }
     expect(await store.deleteExpired(new Date(), 100)).toBe(expired.length);
-    expect((await store.revokeAllForUser(userId, 'logout-all', new Date())).sort()).toEqual(live.map((s) => s.id).sort());
-    expect(await store.listActiveForUser(userId, new Date())).toEqual([]);
+    for (const session of expired) expect(await store.findById(session.id)).toBeNull();
+    const [first, second] = users;
+    expect((await store.revokeAllForUser(first, 'logout-all', new Date())).sort()).toEqual([...live.get(first)!].sort());
+    expect(await store.listActiveForUser(first, new Date())).toEqual([]);
+    expect(await store.listActiveForUser(second, new Date())).toHaveLength(5);
+    expect(await store.revokeLeastRecentlyUsed(second, 2, 'logout', new Date())).toHaveLength(3);
+    const someone = live.get(users[5])![0];
+    expect(await store.revoke(someone, 'logout', new Date())).toBe(true);
+    expect((await store.findById(someone))!.revokedReason).toBe('logout');
   });
 
   it('checks the durability settings of every master', async () => {

@@ -4,3 +4,4 @@ export type { RedisClient } from './redis-client.js';
 export { RedisSessionStore, type RedisSessionStoreOptions } from './redis-session.store.js';
 export { checkRedisDurability, type RedisDurabilityReport } from './redis-durability.check.js';
 export { RedisSessionRevocationBus, type RedisSessionRevocationBusOptions } from './redis-session-revocation.bus.js';
+export { RedisRateLimitStore, type RedisRateLimitStoreOptions } from './redis-rate-limit.store.js';

@@ -12,7 +12,9 @@ import { RedisSessionKeys } from './redis-session.keys.js';
 import {
   CREATE_SESSION_SCRIPT,
   DELETE_IF_EXPIRED_SCRIPT,
+  REVOKE_LEAST_RECENTLY_USED_SCRIPT,
   REVOKE_SESSION_SCRIPT,
+  REVOKE_USER_SESSIONS_SCRIPT,
   ROTATE_SESSION_SCRIPT,
 } from './redis-session.scripts.js';
 
@@ -39,36 +41,41 @@ export interface RedisSessionStoreOptions {
    */
   checkDurability?: boolean;
   /**
-   * How many per-session commands `revokeAllForUser` and `deleteExpired` keep in flight at once (ioredis pipelines
-   * them on each connection).
-   * @default 500
+   * How many sessions one script of `revokeAllForUser` revokes, and how many expired sessions `deleteExpired` handles
+   * concurrently: bounds how long one script keeps Redis busy.
+   * @default 1000
    */
   batchSize?: number;
 }
 
 /** The scripts as ioredis commands (registered with `defineCommand`, sent with EVALSHA and an EVAL fallback). */
 interface SessionCommands {
-  dualTokenAuthCreateSession(key: string, expireAt: number, ...fieldsAndValues: string[]): Promise<number>;
-  dualTokenAuthRotateSession(key: string, expectedGeneration: string, now: number, idleExpiresAt: number, retainMs: number): Promise<number>;
-  dualTokenAuthRevokeSession(key: string, now: number, reason: string): Promise<number>;
-  dualTokenAuthDeleteIfExpired(key: string, now: number): Promise<number | string>;
+  dualTokenAuthCreateSession(session: string, index: string, expireAt: number, id: string, created: number, ...fields: string[]): Promise<number>;
+  dualTokenAuthRotateSession(session: string, expectedGeneration: string, now: number, idleExpiresAt: number, retainMs: number): Promise<number>;
+  dualTokenAuthRevokeSession(session: string, index: string, now: number, reason: string, id: string): Promise<number>;
+  dualTokenAuthRevokeUserSessions(index: string, now: number, reason: string, sessionPrefix: string, batch: number): Promise<[number, string[]]>;
+  dualTokenAuthRevokeLeastRecentlyUsed(index: string, now: number, reason: string, sessionPrefix: string, keep: number): Promise<string[]>;
+  dualTokenAuthDeleteIfExpired(session: string, index: string, now: number, id: string): Promise<number | string>;
 }
 
-const COMMANDS: Record<keyof SessionCommands, string> = {
-  dualTokenAuthCreateSession: CREATE_SESSION_SCRIPT,
-  dualTokenAuthRotateSession: ROTATE_SESSION_SCRIPT,
-  dualTokenAuthRevokeSession: REVOKE_SESSION_SCRIPT,
-  dualTokenAuthDeleteIfExpired: DELETE_IF_EXPIRED_SCRIPT,
+const COMMANDS: Record<keyof SessionCommands, { lua: string; numberOfKeys: number }> = {
+  dualTokenAuthCreateSession: { lua: CREATE_SESSION_SCRIPT, numberOfKeys: 2 },
+  dualTokenAuthRotateSession: { lua: ROTATE_SESSION_SCRIPT, numberOfKeys: 1 },
+  dualTokenAuthRevokeSession: { lua: REVOKE_SESSION_SCRIPT, numberOfKeys: 2 },
+  dualTokenAuthRevokeUserSessions: { lua: REVOKE_USER_SESSIONS_SCRIPT, numberOfKeys: 1 },
+  dualTokenAuthRevokeLeastRecentlyUsed: { lua: REVOKE_LEAST_RECENTLY_USED_SCRIPT, numberOfKeys: 1 },
+  dualTokenAuthDeleteIfExpired: { lua: DELETE_IF_EXPIRED_SCRIPT, numberOfKeys: 2 },
 };
 
 /**
  * Sessions in Redis (a single server or a Redis Cluster), through an ioredis client the app owns.
  *
- * - `rotate` is one EVALSHA: a Lua compare-and-set on the session hash, so concurrent refreshes on any number of
- *   instances cannot fork a family.
+ * - `rotate` is one EVALSHA: a Lua compare-and-set on the session hash, found under the token's user, so concurrent
+ *   refreshes on any number of instances cannot fork a family and a token cannot rotate another user's session.
+ * - A user's sessions and the index of the unrevoked ones share the user's hash tag: logout-all revokes them with a
+ *   few scripts (1000 sessions each), the per-user cap is one script, a revocation one script after the owner lookup.
  * - Each session hash expires by TTL at its idle/absolute expiry (plus `retainExpiredMs`); a rotation moves the TTL.
- *   No purge job is needed: `deleteExpired` only removes vanished sessions from the user indexes.
- * - A per-user sorted set indexes the user's sessions for logout-all and the session list.
+ *   No purge job is needed: `deleteExpired` only removes vanished sessions from the indexes.
  * - Nothing stored can be turned back into a token: the hash holds counters, timestamps, user agent and address.
  *
  * ```ts
@@ -90,10 +97,10 @@ export class RedisSessionStore implements SessionStore {
   ) {
     this.keys = new RedisSessionKeys(options.keyPrefix ?? 'dta');
     this.retainExpiredMs = options.retainExpiredMs ?? 60_000;
-    this.batchSize = options.batchSize ?? 500;
-    for (const [name, lua] of Object.entries(COMMANDS)) {
-      // defineCommand is idempotent per name; several stores on one client share the definitions.
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
+    this.batchSize = options.batchSize ?? 1000;
+    for (const [name, definition] of Object.entries(COMMANDS)) {
+      // Several stores on one client share the definitions (same scripts, same names).
+      if (!(name in redis)) redis.defineCommand(name, definition);
     }
     this.commands = redis as unknown as SessionCommands;
     this.durability =
@@ -102,27 +109,40 @@ export class RedisSessionStore implements SessionStore {
 
   async create(session: NewSessionRecord): Promise<SessionRecord> {
     const expiresAt = Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime());
-    // Indexes first: if the session write then fails, an index names a session that does not exist (harmless, cleaned
-    // by deleteExpired), never the other way round (a session logout-all could not find).
+    // The owner pointer never outlives the absolute expiry; the hash's TTL (moved by rotations) stays within it.
+    const ownerUntil = session.absoluteExpiresAt.getTime() + this.retainExpiredMs;
+    // Pointer and expiry index first: if the session write then fails, they name a session that does not exist
+    // (harmless, cleaned by deleteExpired), never the other way round.
     await Promise.all([
-      this.redis.zadd(this.keys.userSessions(session.userId), session.createdAt.getTime(), session.id),
+      this.redis.set(this.keys.owner(session.id), session.userId, 'PXAT', ownerUntil),
       this.redis.zadd(this.keys.expiring(), expiresAt, JSON.stringify([session.id, session.userId])),
     ]);
     const fields = ['u', session.userId, 'g', '0', 'c', ms(session.createdAt), 'l', ms(session.lastUsedAt)];
     fields.push('ie', ms(session.idleExpiresAt), 'ae', ms(session.absoluteExpiresAt));
     if (session.userAgent !== null) fields.push('ua', session.userAgent);
     if (session.ip !== null) fields.push('ip', session.ip);
-    await this.commands.dualTokenAuthCreateSession(this.keys.session(session.id), expiresAt + this.retainExpiredMs, ...fields);
+    await this.commands.dualTokenAuthCreateSession(
+      this.keys.session(session.userId, session.id),
+      this.keys.userSessions(session.userId),
+      expiresAt + this.retainExpiredMs,
+      session.id,
+      session.createdAt.getTime(),
+      ...fields,
+    );
     return { ...session, generation: 0, rotatedAt: null, revokedAt: null, revokedReason: null };
   }
 
   async findById(sessionId: string): Promise<SessionRecord | null> {
-    return toRecord(sessionId, await this.redis.hgetall(this.keys.session(sessionId)));
+    const userId = await this.redis.get(this.keys.owner(sessionId));
+    return userId === null ? null : this.read(userId, sessionId);
   }
 
   async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean> {
+    // The token's user names the slot; callers from before the contract carried it cost one owner lookup.
+    const userId = (update as RotationUpdate & { userId?: string }).userId ?? (await this.redis.get(this.keys.owner(sessionId)));
+    if (userId === null) return false;
     const rotated = await this.commands.dualTokenAuthRotateSession(
-      this.keys.session(sessionId),
+      this.keys.session(userId, sessionId),
       String(expectedGeneration),
       update.now.getTime(),
       update.idleExpiresAt.getTime(),
@@ -132,24 +152,49 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async revoke(sessionId: string, reason: SessionRevocationReason, now: Date): Promise<boolean> {
-    return (await this.commands.dualTokenAuthRevokeSession(this.keys.session(sessionId), now.getTime(), reason)) === 1;
+    const userId = await this.redis.get(this.keys.owner(sessionId));
+    if (userId === null) return false;
+    const revoked = await this.commands.dualTokenAuthRevokeSession(
+      this.keys.session(userId, sessionId),
+      this.keys.userSessions(userId),
+      now.getTime(),
+      reason,
+      sessionId,
+    );
+    return revoked === 1;
   }
 
   async revokeAllForUser(userId: string, reason: SessionRevocationReason, now: Date): Promise<string[]> {
-    const sessionIds = await this.redis.zrange(this.keys.userSessions(userId), 0, -1);
     const revoked: string[] = [];
-    // One script per session (each hash is in its own slot); batches bound the commands in flight.
-    await this.inBatches(sessionIds, async (sessionId) => {
-      if (await this.revoke(sessionId, reason, now)) revoked.push(sessionId);
-    });
-    return revoked;
+    for (;;) {
+      const [taken, ids] = await this.commands.dualTokenAuthRevokeUserSessions(
+        this.keys.userSessions(userId),
+        now.getTime(),
+        reason,
+        this.keys.sessionPrefix(userId),
+        this.batchSize,
+      );
+      revoked.push(...ids);
+      if (taken < this.batchSize) return revoked;
+    }
+  }
+
+  /** Revokes the user's live sessions beyond the `keep` most recently used, in one script; returns the ids revoked. */
+  async revokeLeastRecentlyUsed(userId: string, keep: number, reason: SessionRevocationReason, now: Date): Promise<string[]> {
+    return this.commands.dualTokenAuthRevokeLeastRecentlyUsed(
+      this.keys.userSessions(userId),
+      now.getTime(),
+      reason,
+      this.keys.sessionPrefix(userId),
+      keep,
+    );
   }
 
   async listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]> {
     const sessionIds = await this.redis.zrange(this.keys.userSessions(userId), 0, -1, 'REV');
-    const sessions = await Promise.all(sessionIds.map((sessionId) => this.findById(sessionId)));
+    const sessions = await Promise.all(sessionIds.map((sessionId) => this.read(userId, sessionId)));
     return sessions
-      .filter((session): session is SessionRecord => session !== null && session.userId === userId && isLive(session, now))
+      .filter((session): session is SessionRecord => session !== null && isLive(session, now))
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 
@@ -162,17 +207,26 @@ export class RedisSessionStore implements SessionStore {
       if (members.length === 0) break;
       await this.inBatches(members, async (member) => {
         const [sessionId, userId] = JSON.parse(member) as [string, string];
-        const liveUntil = await this.commands.dualTokenAuthDeleteIfExpired(this.keys.session(sessionId), now.getTime());
+        const liveUntil = await this.commands.dualTokenAuthDeleteIfExpired(
+          this.keys.session(userId, sessionId),
+          this.keys.userSessions(userId),
+          now.getTime(),
+          sessionId,
+        );
         if (Number(liveUntil) > 0) {
           await this.redis.zadd(this.keys.expiring(), Number(liveUntil), member);
           return;
         }
-        await this.redis.zrem(this.keys.userSessions(userId), sessionId);
+        await this.redis.del(this.keys.owner(sessionId));
         // Counted once even when two instances purge at the same time.
         if ((await this.redis.zrem(this.keys.expiring(), member)) === 1) deleted += 1;
       });
     }
     return deleted;
+  }
+
+  private async read(userId: string, sessionId: string): Promise<SessionRecord | null> {
+    return toRecord(sessionId, await this.redis.hgetall(this.keys.session(userId, sessionId)));
   }
 
   private async inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
