@@ -52,7 +52,7 @@ export class AuthEndpointsClient {
       throw new LoginFailedError('Login request failed', { cause: error });
     }
     const tokens = parseTokenResponse(body, { cookieMode: config.cookieMode, receivedAt });
-    if (!tokens) throw new LoginFailedError('Login response has no access_token');
+    if (!tokens) throw new LoginFailedError('Login response has no usable access_token');
     return tokens;
   }
 
@@ -64,7 +64,7 @@ export class AuthEndpointsClient {
     const { config } = this;
     try {
       return await this.callWithTimeout(undefined, async (signal) => {
-        const headers = new Headers(await resolveHeaders(config.refreshHeaders));
+        const headers = await this.refreshHeaders();
         headers.set('content-type', 'application/json');
         headers.set('accept', 'application/json');
         const body = config.cookieMode ? {} : { refresh_token: snapshot?.refreshToken };
@@ -110,7 +110,7 @@ export class AuthEndpointsClient {
     const { config } = this;
     try {
       await this.callWithTimeout(undefined, async (signal) => {
-        const headers = new Headers(await resolveHeaders(config.refreshHeaders));
+        const headers = await this.refreshHeaders();
         headers.set('content-type', 'application/json');
         if (previous) headers.set('authorization', `Bearer ${previous.accessToken}`);
         const body = !config.cookieMode && previous?.refreshToken ? { refresh_token: previous.refreshToken } : {};
@@ -125,6 +125,18 @@ export class AuthEndpointsClient {
       });
     } catch {
       // Best-effort: the local session is already gone, the server-side one expires on its own.
+    }
+  }
+
+  /**
+   * The `refreshHeaders` for one call, resolved before anything is sent: a provider that throws (or yields headers
+   * `Headers` refuses) is a `RefreshFailedError` of kind `headers`, not a network failure.
+   */
+  private async refreshHeaders(): Promise<Headers> {
+    try {
+      return new Headers(await resolveHeaders(this.config.refreshHeaders));
+    } catch (cause) {
+      throw new RefreshFailedError('headers', { cause });
     }
   }
 

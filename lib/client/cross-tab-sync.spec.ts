@@ -239,3 +239,35 @@ describe('issue 17 item 5: per-tab storage is not shared, and sessions in Node d
     bob.dispose();
   });
 });
+
+describe('issue 17 item 9: a failed storage write is not announced as new tokens', () => {
+  it('when the storage refuses the pair (quota), other tabs are not told about it', async () => {
+    const clock = new ManualClock(START);
+    const server = new FakeAuthServer({ clock });
+    const hub = new FakeChannelHub();
+    const full: StorageLike = {
+      getItem: () => null,
+      setItem: () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      },
+      removeItem: () => {},
+    };
+    const crossTab = { channelName: 'sync', lockName: 'lock', locks: null, createChannel: hub.createChannel };
+    const a = createAuthSession({ baseUrl: server.origin, fetch: server.fetch, clock, storage: new LocalStorageTokenStorage({ key: 'k', storage: full, shared: false }), crossTab });
+    const b = createAuthSession({ baseUrl: server.origin, fetch: server.fetch, clock, storage: new LocalStorageTokenStorage({ key: 'k', storage: storageArea(), shared: false }), crossTab });
+    const errors: unknown[] = [];
+    const originalError = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      await a.login('alice', 'secret');
+      await a.refresh();
+      await flush(10);
+    } finally {
+      console.error = originalError;
+    }
+    expect(errors.length).toBeGreaterThan(0); // the failure is reported…
+    expect(hub.sent.filter((message) => (message.data as { type: string }).type === 'tokens')).toEqual([]); // …not announced
+    expect(a.isAuthenticated).toBe(true); // this tab keeps working with the pair in memory
+    expect(b.isAuthenticated).toBe(false);
+  });
+});

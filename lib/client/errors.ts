@@ -49,9 +49,11 @@ export class SessionEndedError extends AuthClientError {
  * - `timeout`: no answer within `refreshTimeoutMs`.
  * - `server`: HTTP 5xx, 408 or 429.
  * - `unexpected-status`: another non-2xx status that does not mean "token rejected" (e.g. 404 from a wrong URL).
- * - `invalid-response`: a 2xx answer without a usable `access_token`.
+ * - `invalid-response`: a 2xx answer without a usable `access_token` (missing, empty, or not sendable in an
+ *   `Authorization` header).
+ * - `headers`: the `refreshHeaders` provider threw; nothing was sent (the provider's error is the `cause`).
  */
-export type RefreshFailureKind = 'network' | 'timeout' | 'server' | 'unexpected-status' | 'invalid-response';
+export type RefreshFailureKind = 'network' | 'timeout' | 'server' | 'unexpected-status' | 'invalid-response' | 'headers';
 
 /**
  * The refresh could not be completed, but the server did not reject the session: tokens are kept and a later request
@@ -62,7 +64,7 @@ export class RefreshFailedError extends AuthClientError {
   readonly kind: RefreshFailureKind;
   /** HTTP status of the refresh response, when there was one. */
   readonly status: number | undefined;
-  /** `true` when retrying later can succeed (network, timeout, 5xx/408/429, unreadable 2xx). */
+  /** `true` when retrying later can succeed (network, timeout, 5xx/408/429, unreadable 2xx); false when it cannot without a fix (unexpected status, throwing `refreshHeaders`). */
   readonly retryable: boolean;
 
   constructor(kind: RefreshFailureKind, options?: { status?: number; cause?: unknown }) {
@@ -70,7 +72,7 @@ export class RefreshFailedError extends AuthClientError {
     this.name = 'RefreshFailedError';
     this.kind = kind;
     this.status = options?.status;
-    this.retryable = kind !== 'unexpected-status';
+    this.retryable = kind !== 'unexpected-status' && kind !== 'headers';
   }
 }
 

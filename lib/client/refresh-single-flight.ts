@@ -162,6 +162,7 @@ export class RefreshSingleFlight {
   private async adoptNewerStoredTokens(snapshot: TokenSet | null, generation: number): Promise<TokenSet | null> {
     const { state } = this;
     await state.settled();
+    if (!state.storageInStep) return null;
     const stored = await state.readStorage();
     if (stored === undefined || generation !== state.generation) return null;
     if (stored && !sameTokens(stored, snapshot)) {

@@ -39,6 +39,8 @@ export class SessionState {
    * tab's refresh that started from one of them finished too late: its result belongs to a session this tab left.
    */
   private readonly retired: TokenSet[] = [];
+  /** Outcome of the latest storage write (set inside the write chain, so announcements see their own write's). */
+  private lastWriteSucceeded = true;
 
   constructor(private readonly deps: SessionStateDeps) {}
 
@@ -58,6 +60,14 @@ export class SessionState {
   /** True when `tokens` is a pair this tab has left (see {@link retired}). */
   isRetired(tokens: TokenSet): boolean {
     return this.retired.some((pair) => sameTokens(pair, tokens));
+  }
+
+  /**
+   * False after this tab's latest storage write failed: the storage then does not hold this tab's state, and what it
+   * holds says nothing about other tabs.
+   */
+  get storageInStep(): boolean {
+    return this.lastWriteSucceeded;
   }
 
   /** Resolves once every storage write (and announcement) queued so far is done. */
@@ -182,7 +192,12 @@ export class SessionState {
    * storage does not hold yet (and messages keep the order of the writes).
    */
   announce(message: CrossTabPayload): void {
-    this.writeChain = this.writeChain.then(() => this.deps.publish(message));
+    this.writeChain = this.writeChain.then(() => {
+      // Tokens the storage failed to keep (quota, disabled storage) are this tab's alone: announcing them would make
+      // other tabs look for them in a storage that does not hold them, or copy a pair this tab cannot persist.
+      if (message.type === 'tokens' && !this.lastWriteSucceeded) return;
+      this.deps.publish(message);
+    });
   }
 
   persist(tokens: TokenSet | null): void {
@@ -190,8 +205,10 @@ export class SessionState {
     const write = async (): Promise<void> => {
       if (tokens) await storage.set(tokens);
       else await storage.clear();
+      this.lastWriteSucceeded = true;
     };
     this.writeChain = this.writeChain.then(write).catch((error: unknown) => {
+      this.lastWriteSucceeded = false;
       console.error('[dual-token-auth] token storage write failed', error);
     });
   }

@@ -1,6 +1,6 @@
 import type { TokenResponseBody } from '../interfaces/token-response.interface.js';
 import { readJwtTiming } from './jwt-expiry.js';
-import type { TokenSet } from './token-storage.js';
+import { isBearerToken, type TokenSet } from './token-storage.js';
 
 /**
  * A token response as `setTokens` accepts it: only `access_token` is required, because answers of other servers (or
@@ -20,13 +20,13 @@ export interface TokenParseContext {
 
 /**
  * Reads a login/refresh answer. The body is untrusted JSON: every field is checked, and anything without a usable
- * `access_token` yields null.
+ * `access_token` (a string that can be sent in an `Authorization` header) yields null.
  */
 export function parseTokenResponse(body: unknown, context: TokenParseContext): TokenSet | null {
   if (typeof body !== 'object' || body === null) return null;
   const b = body as Record<string, unknown>;
   const accessToken = b['access_token'];
-  if (typeof accessToken !== 'string' || accessToken === '') return null;
+  if (!isBearerToken(accessToken)) return null;
   const tokens: TokenSet = { accessToken };
   if (!context.cookieMode) {
     const refreshToken = b['refresh_token'];

@@ -157,13 +157,20 @@ export function parseTokenSet(raw: string): TokenSet | null {
   }
 }
 
+/**
+ * True for strings that can be sent as `Authorization: Bearer <token>`: the b64token syntax of RFC 6750 §2.1 (JWTs
+ * and the usual opaque tokens match it). Anything else would make every request throw when the header is built.
+ */
+export function isBearerToken(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9\-._~+/]+=*$/.test(value);
+}
+
 /** Structural check of a {@link TokenSet}. */
 export function isTokenSet(value: unknown): value is TokenSet {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
-    typeof v['accessToken'] === 'string' &&
-    v['accessToken'] !== '' &&
+    isBearerToken(v['accessToken']) &&
     (v['refreshToken'] === undefined || typeof v['refreshToken'] === 'string') &&
     (v['accessExpiresAt'] === undefined || typeof v['accessExpiresAt'] === 'number') &&
     (v['refreshExpiresAt'] === undefined || typeof v['refreshExpiresAt'] === 'number')
