@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { RedisSessionStore } from 'nestjs-dual-token-auth/redis';
+import { RedisRateLimitStore, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
 import { describeSessionStoreConformance } from 'nestjs-dual-token-auth/testing';
 import { startRedisCluster, type TestRedisCluster } from './harness/redis-cluster.js';
 
@@ -74,6 +74,17 @@ describe('RedisSessionStore on a Redis Cluster of three masters', () => {
     const someone = live.get(users[5])![0];
     expect(await store.revoke(someone, 'logout', new Date())).toBe(true);
     expect((await store.findById(someone))!.revokedReason).toBe('logout');
+  });
+
+  it('counts rate limits atomically on the Cluster, many keys spread over the masters', async () => {
+    const limiter = new RedisRateLimitStore(redis, { keyPrefix: `rl-${randomUUID()}` }).createLimiter({
+      keyPrefix: 'login_user_ip',
+      points: 3,
+      duration: 60,
+    });
+    const keys = Array.from({ length: 10 }, () => randomUUID());
+    const outcomes = await Promise.allSettled(keys.flatMap((key) => Array.from({ length: 8 }, () => limiter.consume(key))));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(keys.length * 3);
   });
 
   it('checks the durability settings of every master', async () => {

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { DualTokenAuthModule, type DualTokenAuthOptions } from 'nestjs-dual-token-auth';
-import { RedisSessionRevocationBus, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
+import { RedisRateLimitStore, RedisSessionRevocationBus, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
 import { HttpClient } from './http-client.js';
 import type { TestRedis } from './redis-server.js';
 import { authOptions, createScenarioApp, GuardedController, HTTP_ADAPTERS } from './scenario-app.js';
@@ -18,8 +18,9 @@ export interface RedisBackedInstance {
 
 /**
  * Starts `count` Express apps in this process that share nothing but one Redis: each has its own ioredis client,
- * `RedisSessionStore` and (with `push`) `RedisSessionRevocationBus`, listening on a loopback port like separate
- * instances behind a load balancer. `keyPrefix` keeps suites on one server apart.
+ * `RedisSessionStore`, `RedisRateLimitStore` (limits count only with a `rateLimit` option) and, with `push`,
+ * `RedisSessionRevocationBus`, listening on a loopback port like separate instances behind a load balancer.
+ * `keyPrefix` keeps suites on one server apart.
  */
 export async function startInstancesOnRedis(
   server: TestRedis,
@@ -36,6 +37,7 @@ export async function startInstancesOnRedis(
         DualTokenAuthModule.forRoot({
           ...authOptions({
             sessionStore: new RedisSessionStore(redis, { keyPrefix }),
+            rateLimitStore: new RedisRateLimitStore(redis, { keyPrefix: `${keyPrefix}:rl` }),
             sessionRevocationBus: bus,
             rejectRevokedAccessTokens: true,
             rateLimit: false,
