@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import axios, { AxiosError, AxiosHeaders, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { createAuthSession, installAxiosInterceptors, RefreshFailedError, SessionEndedError } from './index.js';
@@ -197,5 +198,35 @@ describe('installAxiosInterceptors', () => {
     ]);
     eject();
     expect(requestHandlers.size + responseHandlers.size).toBe(0);
+  });
+
+  it('never replays a stream body (issue 17 item 7): the 401 rejects, the session is refreshed, a resend works', async () => {
+    const clock = new ManualClock(START);
+    const server = new FakeAuthServer({ clock });
+    const session = createAuthSession({ baseUrl: server.origin, fetch: server.fetch, clock });
+    await session.login('alice', 'secret');
+    // Like axios's http adapter: a stream body is piped into the request, i.e. read (and used up) by sending it.
+    const http = axios.create({
+      baseURL: server.origin,
+      adapter: async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+        let body = '';
+        if (config.data instanceof Readable) for await (const chunk of config.data) body += String(chunk);
+        const headers = AxiosHeaders.from(config.headers).toJSON() as Record<string, string>;
+        const res = await server.fetch(new URL(config.url!, config.baseURL).href, { method: 'POST', headers, body });
+        const response: AxiosResponse = { data: await res.json(), status: res.status, statusText: '', headers: {}, config, request: {} };
+        if (res.ok) return response;
+        throw new AxiosError(`Request failed with status code ${res.status}`, 'ERR_BAD_REQUEST', config, {}, response);
+      },
+    });
+    installAxiosInterceptors(http, session);
+    server.expireAllAccess();
+
+    const error = await http.post('/api/upload', Readable.from(['streamed'])).catch((e: unknown) => e);
+    expect((error as AxiosError).response?.status).toBe(401);
+    expect(server.apiRequests.map((r) => r.body)).toEqual(['streamed']);
+    expect(server.refreshCalls).toBe(1);
+
+    const again = await http.post('/api/upload', Readable.from(['streamed']));
+    expect(again.status).toBe(200);
   });
 });

@@ -50,6 +50,9 @@ interface RequestState {
  * - The login and refresh endpoints are never touched, and the session performs its refresh with its own fetch, so
  *   the refresh call can never be intercepted or trigger another refresh.
  * - A request is replayed at most once; a 401 on the replay rejects with the original axios error.
+ * - A request whose `data` can be read only once (a Node stream, a `ReadableStream`, another async iterable) is
+ *   never replayed: its 401 refreshes the session (so sending it again works) and then rejects with the original
+ *   axios error; if the refresh fails, with the refresh's typed error.
  * - When the refresh fails the request rejects with `SessionEndedError` or `RefreshFailedError`; when the request's
  *   `signal` aborts while waiting, it rejects with the signal's reason (an `AbortError`).
  * - Requests that set their own `Authorization` header are left alone.
@@ -80,7 +83,8 @@ export function installAxiosInterceptors(instance: AxiosLikeInstance, session: A
     const state = config?.[AXIOS_STATE_KEY] as RequestState | undefined;
     if (status !== 401 || !config || !state || state.replayed) throw error;
     const fresh = await session.handleUnauthorized(state.sentToken, asAbortSignal(config.signal));
-    if (fresh === null) throw error;
+    // The first attempt consumed a one-shot body: a replay would send nothing (or fail) under the caller's name.
+    if (fresh === null || isOneShotData(config.data)) throw error;
     config[AXIOS_STATE_KEY] = { sentToken: fresh, replayed: true } satisfies RequestState;
     setAuthorization(config, fresh);
     return instance.request(config);
@@ -141,6 +145,13 @@ function setAuthorization(config: AxiosLikeRequestConfig, token: string | null):
   }
   for (const key of Object.keys(h)) if (key.toLowerCase() === 'authorization') delete h[key];
   if (token !== null) h['Authorization'] = `Bearer ${token}`;
+}
+
+/** Request data that is consumed by sending it: streams and other async iterables (not strings, buffers, objects). */
+function isOneShotData(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return false;
+  if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) return true;
+  return typeof (data as { pipe?: unknown }).pipe === 'function' || Symbol.asyncIterator in data;
 }
 
 function asAbortSignal(signal: unknown): AbortSignal | undefined {

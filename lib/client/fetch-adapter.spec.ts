@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { createAuthFetch, createAuthSession, type AuthSessionOptions, type FetchLike } from './index.js';
 import { FakeAuthServer, ManualClock } from './testing/index.js';
@@ -184,5 +185,31 @@ describe('createAuthFetch: replay after refresh', () => {
     server.expireAllAccess();
     server.refreshBehavior = 'reject';
     await expect(session.fetch('https://api.test/api/x')).rejects.toMatchObject({ name: 'SessionEndedError' });
+  });
+
+  it.each([
+    ['a Node Readable', () => Readable.from([Buffer.from('stream'), Buffer.from('ed')])],
+    [
+      'an async iterable',
+      () =>
+        (async function* () {
+          yield new TextEncoder().encode('stream');
+          yield new TextEncoder().encode('ed');
+        })(),
+    ],
+  ])('never replays %s body (issue 17 item 7): the 401 comes back, the session is refreshed, a resend works', async (_name, makeBody) => {
+    const { server, session, accessToken } = await loggedIn();
+    server.expireAllAccess();
+    const send = () => session.fetch('https://api.test/api/upload', { method: 'POST', body: makeBody(), duplex: 'half' } as unknown as RequestInit);
+
+    const response = await send();
+    expect(response.status).toBe(401);
+    expect(server.apiRequests.map((r) => r.body)).toEqual(['streamed']); // sent once, never again empty
+    expect(server.refreshCalls).toBe(1);
+    expect(await session.getAccessToken()).not.toBe(accessToken);
+
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(server.apiRequests.map((r) => r.body)).toEqual(['streamed', 'streamed']);
   });
 });

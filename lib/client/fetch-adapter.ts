@@ -11,8 +11,10 @@ import { discardBody } from './promise-utils.js';
  *   through untouched.
  * - Bodies given as string, URLSearchParams, FormData, Blob, ArrayBuffer or typed array are copied synchronously
  *   when the call is made (like fetch itself does), so both attempts send the same bytes even if the caller mutates
- *   the object afterwards. A `ReadableStream` body can only be read once: such a request is not replayed and its 401
- *   is returned as is. `Request` objects are replayed through `request.clone()`.
+ *   the object afterwards. Any other body (a `ReadableStream`, a Node stream or another async iterable) can be read
+ *   only once: such a request is never replayed. Its 401 still refreshes the session (so sending it again works)
+ *   and is then returned as is; if the refresh fails, the refresh's typed error is thrown instead. `Request` objects
+ *   are replayed through `request.clone()`.
  * - When the refresh fails the promise rejects with `SessionEndedError` or `RefreshFailedError`; when the request's
  *   own signal aborts while waiting for the refresh, it rejects with the signal's reason (an `AbortError`), without
  *   affecting the refresh or other requests.
@@ -37,7 +39,7 @@ export function createAuthFetch(session: AuthenticatedTransport, fetchImpl?: Fet
 
     const token = await session.getAccessToken();
     const first = await attempt.send(token, 0);
-    if (first.status !== 401 || !attempt.replayable) return first;
+    if (first.status !== 401) return first;
 
     let fresh: string | null;
     try {
@@ -46,14 +48,14 @@ export function createAuthFetch(session: AuthenticatedTransport, fetchImpl?: Fet
       discardBody(first);
       throw error;
     }
-    if (fresh === null) return first;
+    if (fresh === null || !attempt.replayable) return first;
     discardBody(first);
     return attempt.send(fresh, 1);
   };
 }
 
 interface Attempts {
-  /** False when the body can only be sent once (streams); the first response is then final. */
+  /** False when the body can only be sent once (streams, async iterables); the first response is then final. */
   readonly replayable: boolean;
   send(token: string | null, attempt: 0 | 1): Promise<Response>;
 }
@@ -73,7 +75,7 @@ function prepareAttempts(
   };
 
   const initBody = init?.body;
-  if (isReadableStream(initBody)) {
+  if (initBody !== undefined && initBody !== null && !isReusableBody(initBody)) {
     return { replayable: false, send: (token) => transport(input, { ...init, headers: withToken(token) }) };
   }
 
@@ -121,6 +123,14 @@ function isRequest(value: unknown): value is Request {
   return typeof Request !== 'undefined' && value instanceof Request;
 }
 
-function isReadableStream(value: unknown): value is ReadableStream {
-  return typeof ReadableStream !== 'undefined' && value instanceof ReadableStream;
+/** Body types fetch reads without consuming them, so a second request can send them again. */
+function isReusableBody(body: unknown): boolean {
+  return (
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof Blob !== 'undefined' && body instanceof Blob) ||
+    (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) ||
+    (typeof FormData !== 'undefined' && body instanceof FormData)
+  );
 }

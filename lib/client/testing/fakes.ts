@@ -232,8 +232,9 @@ function subjectOf(refreshToken: string | undefined): string {
 
 function toRequest(input: RequestInfo | URL, init: RequestInit | undefined): Request {
   if (input instanceof Request && !init) return input;
-  // Streams need duplex: 'half' in Node's Request constructor.
-  const needsDuplex = init?.body instanceof ReadableStream;
+  // Streams (web streams, Node streams, async iterables) need duplex: 'half' in Node's Request constructor.
+  const body = init?.body as unknown;
+  const needsDuplex = body instanceof ReadableStream || (typeof body === 'object' && body !== null && Symbol.asyncIterator in body);
   return new Request(input, needsDuplex ? ({ ...init, duplex: 'half' } as RequestInit) : init);
 }
 
