@@ -1,4 +1,6 @@
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AuthValidationPipe } from 'nestjs-dual-token-auth';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 
@@ -10,9 +12,12 @@ export async function createSampleApp(
   env: NodeJS.ProcessEnv = process.env,
   options: { logger?: false } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(await AppModule.forRoot(env), { logger: options.logger });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(env), { logger: options.logger });
   app.enableCors();
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
+  // Express's own request.ip (used by the registration throttle) follows the same proxies as the library's limits.
+  if (env.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY.split(',').map((entry) => entry.trim()));
+  // Like Nest's ValidationPipe (whitelist), plus a bound on body nesting that class-transformer cannot survive.
+  app.useGlobalPipes(new AuthValidationPipe());
   app.enableShutdownHooks();
   return app;
 }

@@ -57,7 +57,7 @@ describe('sample app process (npm start) on the embedded SQLite database', () =>
 
   it('starts with no configuration, warns about development secrets, and serves the tutorial flow', async () => {
     const http = await startProcess();
-    expect(output).toMatch(/JWT_ACCESS_SECRET is not set: using a built-in DEVELOPMENT secret/);
+    expect(output).toMatch(/JWT_ACCESS_SECRET is not set: using a generated DEVELOPMENT secret kept in .*jwt-secrets\.json/);
     const login = await http.post('/user/login', { username: 'guang', password: '123456' });
     expect(login.status).toBe(201);
     expect((await http.get('/bbb')).status).toBe(401);

@@ -41,6 +41,8 @@ const auditLogger = new Logger('AuthAudit');
             maxRefreshesPerIpPerMinute: env('REFRESH_MAX_PER_MINUTE_PER_IP'),
           },
           refreshTokenCookie: env('REFRESH_TOKEN_COOKIE') && { secure: env('COOKIE_SECURE') },
+          trustProxy: env('TRUST_PROXY') ?? false,
+          maxSessionsPerUser: env('MAX_SESSIONS_PER_USER'),
           // Audit trail: every login, refresh, reuse detection and revocation, without tokens or passwords.
           onEvent: (event) => auditLogger.log(JSON.stringify(event)),
           messages: {

@@ -5,6 +5,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   ValidateIf,
@@ -35,12 +36,12 @@ export class EnvironmentVariables {
   @IsString()
   SQLITE_PATH = 'data/sample-app.sqlite';
 
-  /** Required in production; elsewhere `validateEnvironment` falls back to a loudly announced development secret. */
+  /** Required in production; elsewhere a generated secret kept in the data folder (`jwt-secrets.json`), loudly announced. */
   @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
   @IsDefined({ message: '$property must be set when NODE_ENV=production' })
   JWT_ACCESS_SECRET!: string;
 
-  /** Required in production; elsewhere `validateEnvironment` falls back to a loudly announced development secret. */
+  /** Required in production; elsewhere a generated secret kept in the data folder (`jwt-secrets.json`), loudly announced. */
   @ValidateIf((env: EnvironmentVariables) => env.NODE_ENV === 'production')
   @IsDefined({ message: '$property must be set when NODE_ENV=production' })
   JWT_REFRESH_SECRET!: string;
@@ -52,7 +53,7 @@ export class EnvironmentVariables {
   @IsString()
   JWT_REFRESH_EXPIRES_IN = '7d';
 
-  @IntegerBetween(0, 3600)
+  @IntegerBetween(0, 300)
   REFRESH_REUSE_GRACE_SECONDS = 10;
 
   @IsString()
@@ -87,6 +88,26 @@ export class EnvironmentVariables {
   @ValidateIf(rateLimitEnabled)
   @IntegerBetween(1, 1_000_000)
   REFRESH_MAX_PER_MINUTE_PER_IP = 600;
+
+  /** Per client IP and hour, `POST /user/register` attempts before 429 (only while `RATE_LIMIT_ENABLED`). */
+  @ValidateIf(rateLimitEnabled)
+  @IntegerBetween(1, 1_000_000)
+  REGISTER_MAX_PER_HOUR_PER_IP = 20;
+
+  /**
+   * Reverse proxies trusted to name the client in `X-Forwarded-For`: a hop count (`1`) or comma-separated addresses
+   * or CIDR ranges (`10.0.0.1,10.0.0.2`). Unset: the TCP peer is the client (never trust the header blindly).
+   */
+  @IsOptional()
+  @Matches(/^(\d+|[0-9A-Fa-f:./,\s]+|loopback|linklocal|uniquelocal)$/, {
+    message: ({ value }: ValidationArguments) =>
+      `TRUST_PROXY must be a hop count (1) or comma-separated proxy addresses/CIDR ranges (10.0.0.1,10.0.0.0/8), got ${quoted(value)}`,
+  })
+  TRUST_PROXY?: string;
+
+  /** Live sessions per user; a login beyond it revokes that user's least recently used session. */
+  @IntegerBetween(1, 1_000_000)
+  MAX_SESSIONS_PER_USER = 200;
 
   @TrueOrFalse()
   REFRESH_TOKEN_COOKIE = false;

@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SampleConfigError } from './sample-config.error.js';
 import { validateEnvironment } from './validate-environment.js';
 
@@ -64,7 +67,7 @@ describe('the sample app environment (validateEnvironment)', () => {
     expect(failure({ PORT: 'abc' })).toBe('PORT must be an integer between 0 and 65535, got "abc"');
     expect(failure({ PORT: '70000' })).toBe('PORT must be an integer between 0 and 65535, got "70000"');
     expect(failure({ REFRESH_REUSE_GRACE_SECONDS: '1.5' })).toBe(
-      'REFRESH_REUSE_GRACE_SECONDS must be an integer between 0 and 3600, got "1.5"',
+      'REFRESH_REUSE_GRACE_SECONDS must be an integer between 0 and 300, got "1.5"',
     );
     expect(failure({ SEED_DEMO_USER: 'maybe' })).toBe('SEED_DEMO_USER must be true or false, got "maybe"');
     expect(failure({ PORT: '-1', COOKIE_SECURE: 'sure' })).toBe(
@@ -92,8 +95,30 @@ describe('the sample app environment (validateEnvironment)', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_REFRESH_SECRET: SECRETS.JWT_REFRESH_SECRET })).toThrow(
       'JWT_ACCESS_SECRET must be set when NODE_ENV=production',
     );
-    const development = validateEnvironment({});
-    expect(development.JWT_ACCESS_SECRET).toMatch(/^dev-only-access-secret/);
-    expect(development.JWT_REFRESH_SECRET).toMatch(/^dev-only-refresh-secret/);
+  });
+
+  it('outside production, generates strong secrets once, keeps them in the data folder (mode 0600) and reuses them', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sample-secrets-'));
+    try {
+      const sqlitePath = join(folder, 'sample-app.sqlite');
+      const first = validateEnvironment({ SQLITE_PATH: sqlitePath });
+      const second = validateEnvironment({ SQLITE_PATH: sqlitePath });
+
+      expect(Buffer.from(first.JWT_ACCESS_SECRET, 'base64url').length).toBeGreaterThanOrEqual(32);
+      expect(Buffer.from(first.JWT_REFRESH_SECRET, 'base64url').length).toBeGreaterThanOrEqual(32);
+      expect(first.JWT_ACCESS_SECRET).not.toBe(first.JWT_REFRESH_SECRET);
+      expect(second.JWT_ACCESS_SECRET).toBe(first.JWT_ACCESS_SECRET);
+      expect(second.JWT_REFRESH_SECRET).toBe(first.JWT_REFRESH_SECRET);
+      expect(statSync(join(folder, 'jwt-secrets.json')).mode & 0o777).toBe(0o600);
+
+      const elsewhere = mkdtempSync(join(tmpdir(), 'sample-secrets-'));
+      try {
+        expect(validateEnvironment({ SQLITE_PATH: join(elsewhere, 'db.sqlite') }).JWT_ACCESS_SECRET).not.toBe(first.JWT_ACCESS_SECRET);
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

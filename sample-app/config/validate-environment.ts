@@ -1,14 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { dirname } from 'node:path';
+import { loadOrCreateDevelopmentSecrets } from './development-secrets.js';
 import { EnvironmentVariables } from './environment-variables.js';
 import { SampleConfigError } from './sample-config.error.js';
 
-// Development-only defaults: long enough to pass the library's strength check, loudly announced, refused in production.
-const DEVELOPMENT_SECRETS = {
-  JWT_ACCESS_SECRET: 'dev-only-access-secret-change-me-0123456789abcdef',
-  JWT_REFRESH_SECRET: 'dev-only-refresh-secret-change-me-0123456789abcdef',
-} as const;
 
 /**
  * `ConfigModule.forRoot({ validate })`: reads the variables into {@link EnvironmentVariables}, applies its defaults and
@@ -21,12 +18,16 @@ export function validateEnvironment(variables: Record<string, unknown>): Environ
   const problems = validateSync(env).flatMap((error) => Object.values(error.constraints ?? {}).slice(0, 1));
   if (problems.length > 0) throw new SampleConfigError(problems.join('; '));
 
-  for (const [name, secret] of Object.entries(DEVELOPMENT_SECRETS) as [keyof typeof DEVELOPMENT_SECRETS, string][]) {
-    if (env[name] !== undefined) continue;
-    new Logger('SampleConfig').warn(
-      `!!! ${name} is not set: using a built-in DEVELOPMENT secret. Never run like this in production. !!!`,
-    );
-    env[name] = secret;
+  // Outside production (production requires both, checked above): generated once and kept in the data folder.
+  const missing = (['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const).filter((name) => env[name] === undefined);
+  if (missing.length > 0) {
+    const { secrets, path } = loadOrCreateDevelopmentSecrets(dirname(env.SQLITE_PATH));
+    for (const name of missing) {
+      new Logger('SampleConfig').warn(
+        `!!! ${name} is not set: using a generated DEVELOPMENT secret kept in ${path}. Never run like this in production. !!!`,
+      );
+      env[name] = secrets[name];
+    }
   }
   return env;
 }
