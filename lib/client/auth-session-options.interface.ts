@@ -86,10 +86,13 @@ export interface AuthSessionOptions {
   /**
    * Refresh proactively before the access token expires. Expiry comes from `expires_in` of the token response
    * (measured on the client's clock, so a skewed client clock cannot cause early or late refreshes), else from the
-   * JWT `exp` claim. A whole-second `expires_in` is counted from an issue time the server truncated to the second
-   * (JWT `iat`/`exp` are whole seconds), so the token may expire up to 1 s earlier than `expires_in` says: the client
-   * assumes the earliest, otherwise tokens of a few seconds would often be refreshed after they expired.
-   * Opaque tokens without `expires_in` are refreshed only when the server answers 401.
+   * JWT claims: `exp - iat` counted from the moment the answer arrived when the client's clock disagrees with `iat`
+   * by more than 2 s (a skewed clock), `exp` as is otherwise. A whole-second `expires_in` is counted from an issue
+   * time the server truncated to the second (JWT `iat`/`exp` are whole seconds), so the token may expire up to 1 s
+   * earlier than `expires_in` says: the client assumes the earliest, otherwise tokens of a few seconds would often be
+   * refreshed after they expired. Proactive refreshes start at most once per second, whatever the tokens say.
+   * Opaque tokens without `expires_in`, and JWTs that already look expired on arrival, are refreshed only when the
+   * server answers 401.
    * @default true
    */
   proactiveRefresh?: boolean;

@@ -18,6 +18,12 @@ export interface ProactiveRefreshSettings {
 }
 
 /**
+ * Shortest time between the starts of two proactive refreshes, in ms: whatever tokens and clocks say (a lifetime of
+ * a few hundred ms, a misread expiry), the timer never turns into a refresh loop.
+ */
+export const MIN_PROACTIVE_INTERVAL_MS = 1_000;
+
+/**
  * Refreshes before the access token expires: one timer for the current pair, re-armed on every change of it, and a
  * bounded retry after a transient failure.
  */
@@ -25,6 +31,7 @@ export class ProactiveRefreshScheduler {
   private timer: unknown = undefined;
   private armed = false;
   private disposed = false;
+  private lastRefreshAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly settings: ProactiveRefreshSettings) {}
 
@@ -39,7 +46,7 @@ export class ProactiveRefreshScheduler {
     // refreshing would only produce another "expired" token, i.e. a loop. Rely on 401 handling instead.
     if (remaining <= 0 && source !== 'restored' && source !== 'set') return;
     const lead = Math.min(leewayMs, Math.max(0, remaining) * 0.25);
-    this.arm(tokens.accessExpiresAt - lead, tokens.accessToken);
+    this.arm(Math.max(tokens.accessExpiresAt - lead, this.lastRefreshAt + MIN_PROACTIVE_INTERVAL_MS), tokens.accessToken);
   }
 
   cancel(): void {
@@ -63,6 +70,7 @@ export class ProactiveRefreshScheduler {
       if (this.disposed || this.settings.currentTokens()?.accessToken !== accessToken) return;
       // Delays beyond ~24.8 days are clamped; re-arm until actually due.
       if (clock.now() < dueAt) return this.arm(dueAt, accessToken);
+      this.lastRefreshAt = clock.now();
       this.settings.refresh('proactive').catch((error: unknown) => this.retry(error, accessToken));
     }, delay);
   }

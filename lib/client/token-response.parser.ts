@@ -37,12 +37,40 @@ export function parseTokenResponse(body: unknown, context: TokenParseContext): T
   const expiresIn = b['expires_in'];
   if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0) {
     tokens.accessExpiresAt = context.receivedAt + earliestLifetimeMs(expiresIn);
+  } else {
+    const expiresAt = jwtExpiryOnClientClock(accessToken, context.receivedAt);
+    if (expiresAt !== undefined) tokens.accessExpiresAt = expiresAt;
   }
   const refreshExpiresIn = b['refresh_expires_in'];
   if (typeof refreshExpiresIn === 'number' && Number.isFinite(refreshExpiresIn) && refreshExpiresIn > 0) {
     tokens.refreshExpiresAt = context.receivedAt + earliestLifetimeMs(refreshExpiresIn);
+  } else if (tokens.refreshToken) {
+    const expiresAt = jwtExpiryOnClientClock(tokens.refreshToken, context.receivedAt);
+    if (expiresAt !== undefined) tokens.refreshExpiresAt = expiresAt;
   }
   return normalizeTokens(tokens, context.cookieMode);
+}
+
+/**
+ * How far apart the client's clock and the token's `iat` may be and still count as the same clock: `iat` is
+ * truncated to the second and the answer needs some network time, so a correct clock reads up to about 1 s plus the
+ * round trip later than `iat`.
+ */
+const SAME_CLOCK_TOLERANCE_MS = 2_000;
+
+/**
+ * The JWT's `exp` moved onto the client's clock. `exp` is a time on the server's clock; a client clock that is off
+ * by a minute would otherwise see a 60 s token as 2 s long (and refresh it every second) or as 2 min long. `iat`
+ * tells how far off it is, measured at receipt: the token lives `exp - iat` from now (minus the up to 1 s `iat` was
+ * truncated by). Without `iat`, or when the clocks agree, `exp` is used as is; a token that already looks expired on
+ * arrival is left to the 401 handling, as before.
+ */
+function jwtExpiryOnClientClock(token: string, receivedAt: number): number | undefined {
+  const { expiresAt, issuedAt } = readJwtTiming(token);
+  if (expiresAt === undefined || issuedAt === undefined || expiresAt <= receivedAt) return expiresAt;
+  const offset = receivedAt - issuedAt;
+  if (offset >= -SAME_CLOCK_TOLERANCE_MS && offset <= SAME_CLOCK_TOLERANCE_MS) return expiresAt;
+  return receivedAt + Math.max(0, expiresAt - issuedAt - 1000);
 }
 
 /** Fills in expiry from the JWT when unknown; drops a refresh token in cookie mode (the cookie is the truth). */
