@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { DualTokenAuthModule, type DualTokenAuthOptions } from 'nestjs-dual-token-auth';
 import { RedisRateLimitStore, RedisSessionRevocationBus, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
 import { HttpClient } from './http-client.js';
@@ -25,12 +25,17 @@ export interface RedisBackedInstance {
 export async function startInstancesOnRedis(
   server: TestRedis,
   count: number,
-  { push, keyPrefix, options = {} }: { push: boolean; keyPrefix: string; options?: Partial<DualTokenAuthOptions> },
+  {
+    push,
+    keyPrefix,
+    options = {},
+    clientOptions,
+  }: { push: boolean; keyPrefix: string; options?: Partial<DualTokenAuthOptions>; clientOptions?: RedisOptions },
 ): Promise<RedisBackedInstance[]> {
   const [, createExpress] = HTTP_ADAPTERS.find(([name]) => name === 'express')!;
   const instances: RedisBackedInstance[] = [];
   for (let index = 0; index < count; index += 1) {
-    const redis = server.connect();
+    const redis = server.connect(clientOptions);
     const bus = push ? new RedisSessionRevocationBus(redis, { channel: `${keyPrefix}:revocations` }) : undefined;
     const app = await createScenarioApp(createExpress, {
       imports: [

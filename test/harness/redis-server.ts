@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 
 /**
@@ -22,8 +22,11 @@ export interface TestRedis {
   port: number;
   /** `redis://host:port`. */
   url: string;
-  /** A new ioredis client (closed by {@link TestRedis.stop}); retries quickly so restart tests stay short. */
-  connect(): Redis;
+  /**
+   * A new ioredis client (closed by {@link TestRedis.stop}); reconnects every 100 ms so restart tests stay short.
+   * `options` override the defaults (e.g. `maxRetriesPerRequest` for outage tests).
+   */
+  connect(options?: RedisOptions): Redis;
   /** Closes every client from {@link TestRedis.connect} and stops the container. */
   stop(): Promise<void>;
 }
@@ -47,8 +50,8 @@ export async function startRedis(args: string[] = DURABLE_REDIS_ARGS): Promise<T
     host,
     port,
     url: `redis://${host}:${port}`,
-    connect() {
-      const client = new Redis({ host, port, retryStrategy: () => 100, maxRetriesPerRequest: 50 });
+    connect(options: RedisOptions = {}) {
+      const client = new Redis({ host, port, retryStrategy: () => 100, maxRetriesPerRequest: 50, ...options });
       clients.push(client);
       return client;
     },
