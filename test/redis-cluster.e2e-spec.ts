@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { RedisRateLimitStore, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
+import { RedisRateLimitStore, RedisSessionRevocationBus, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
 import { describeSessionStoreConformance } from 'nestjs-dual-token-auth/testing';
 import { startRedisCluster, type TestRedisCluster } from './harness/redis-cluster.js';
 
@@ -85,6 +85,23 @@ describe('RedisSessionStore on a Redis Cluster of three masters', () => {
     const keys = Array.from({ length: 10 }, () => randomUUID());
     const outcomes = await Promise.allSettled(keys.flatMap((key) => Array.from({ length: 8 }, () => limiter.consume(key))));
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(keys.length * 3);
+  });
+
+  it('pushes revocations between instances over the Cluster', async () => {
+    const channel = `revocations-${randomUUID()}`;
+    const [sender, receiver] = [cluster.connect(), cluster.connect()].map((client) => new RedisSessionRevocationBus(client, { channel }));
+    try {
+      await Promise.all([sender.ready, receiver.ready]);
+      const received = new Promise<readonly string[]>((resolve) => receiver.subscribe(resolve));
+      const sentToSelf: string[] = [];
+      sender.subscribe((ids) => sentToSelf.push(...ids));
+      sender.publish(['session-1']);
+      sender.publish(['session-2']);
+      expect(await received).toEqual(['session-1', 'session-2']);
+      expect(sentToSelf).toEqual([]);
+    } finally {
+      await Promise.all([sender.close(), receiver.close()]);
+    }
   });
 
   it('checks the durability settings of every master', async () => {
