@@ -36,6 +36,23 @@ describe('sample app: bad input', () => {
   });
 
   it.each([
+    ['/user/login', { username: 'alice' }, 'password should not be empty'],
+    ['/user/login', { password: 'secret' }, 'username should not be empty'],
+    ['/user/login', { username: 'alice', password: 42 }, 'password must be a string'],
+    ['/user/login', { username: 'u'.repeat(300), password: 'secret' }, 'username must be shorter than or equal to 256 characters'],
+    ['/user/refresh', { refresh_token: '' }, 'refresh_token should not be empty'],
+    ['/user/refresh', { refresh_token: 42 }, 'refresh_token must be a string'],
+    ['/user/register', { username: 'new_user' }, 'password should not be empty'],
+    ['/user/register', { password: 'password-123' }, 'username should not be empty'],
+    ['/user/register', { username: 7, password: 'password-123' }, 'username must be a string'],
+    ['/user/register', { username: 'new_user', password: 'short1' }, 'password must be 8 to 128 characters'],
+  ])('%s with %j → 400 whose first message is "%s" (missing, then type, then length)', async (path, body, message) => {
+    const response = await http.post(path, body);
+    expect(response.status).toBe(400);
+    expect([response.body.message].flat()[0]).toMatch(message);
+  });
+
+  it.each([
     ['an empty object', {}],
     ['a number', { refresh_token: 42 }],
     ['an array', { refresh_token: ['a'] }],

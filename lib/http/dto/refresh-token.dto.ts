@@ -7,7 +7,7 @@ import { IsNotEmpty, IsOptional, IsString } from 'class-validator';
  */
 export class RefreshTokenDto {
   @IsOptional()
-  @IsString()
+  @IsString() // checked after IsNotEmpty: decorators run bottom-up
   @IsNotEmpty()
   refresh_token?: string;
 }
