@@ -99,6 +99,17 @@ describe('RedisSessionStore on a Redis Cluster of three masters', () => {
       sender.publish(['session-2']);
       expect(await received).toEqual(['session-1', 'session-2']);
       expect(sentToSelf).toEqual([]);
+
+      // A logout-all of thousands of sessions arrives complete, in messages of at most 1000 ids.
+      const batches: (readonly string[])[] = [];
+      receiver.subscribe((ids) => batches.push(ids));
+      const many = Array.from({ length: 2500 }, (_, index) => `many-${index}`);
+      for (const id of many) sender.publish([id]);
+      const deadline = Date.now() + 5000;
+      while (batches.flat().length < many.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // On a Cluster each PUBLISH may enter through another node, so messages can arrive in any order.
+      expect(batches.flat().sort()).toEqual([...many].sort());
+      expect(batches.map((ids) => ids.length).sort()).toEqual([1000, 1000, 500]);
     } finally {
       await Promise.all([sender.close(), receiver.close()]);
     }

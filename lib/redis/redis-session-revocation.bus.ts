@@ -13,6 +13,8 @@ export interface RedisSessionRevocationBusOptions {
   channel?: string;
 }
 
+const MAX_IDS_PER_MESSAGE = 1000;
+
 /** One message: who sent it (so an instance ignores its own) and which sessions were revoked. */
 interface RevocationMessage {
   from: string;
@@ -24,9 +26,9 @@ interface RevocationMessage {
  * revoked in its own cache, so a logout is enforced by every instance within a message's latency instead of
  * `revocationCheckCacheSeconds`. Pass it as the `sessionRevocationBus` option.
  *
- * Revocations made in the same tick (a logout-all of many sessions) go out as one message. Pub/sub does not queue for
- * an instance that is reconnecting; the cache expiry (`revocationCheckCacheSeconds`) bounds what such an instance
- * misses. ioredis resubscribes by itself after a reconnect.
+ * Revocations made in the same tick (a logout-all) go out together, up to 1000 sessions per message. Pub/sub does
+ * not queue for an instance that is reconnecting; the cache expiry (`revocationCheckCacheSeconds`) bounds what such an
+ * instance misses. ioredis resubscribes by itself after a reconnect.
  *
  * Subscribing needs its own connection: the bus opens it with `redis.duplicate()` and closes it on application
  * shutdown (or {@link RedisSessionRevocationBus.close}); the client passed in stays the app's to close.
@@ -77,12 +79,16 @@ export class RedisSessionRevocationBus implements SessionRevocationBus, OnApplic
   }
 
   private flush(): void {
-    const ids = this.outgoing;
+    const pending = this.outgoing;
     this.outgoing = [];
-    const message: RevocationMessage = { from: this.instanceId, ids };
-    this.redis.publish(this.channel, JSON.stringify(message)).catch((error: Error) => {
-      this.logger.warn(`Revocation of ${ids.length} session(s) not pushed (other instances poll): ${error.message}`);
-    });
+    // A logout-all of tens of thousands of sessions goes out in messages of bounded size (about 40 KB each).
+    for (let start = 0; start < pending.length; start += MAX_IDS_PER_MESSAGE) {
+      const ids = pending.slice(start, start + MAX_IDS_PER_MESSAGE);
+      const message: RevocationMessage = { from: this.instanceId, ids };
+      this.redis.publish(this.channel, JSON.stringify(message)).catch((error: Error) => {
+        this.logger.warn(`Revocation of ${ids.length} session(s) not pushed (other instances poll): ${error.message}`);
+      });
+    }
   }
 
   private receive(raw: string): void {
