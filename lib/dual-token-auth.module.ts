@@ -27,6 +27,7 @@ import { AuthRateLimiter } from './rate-limiting/auth-rate-limiter.js';
 import { ClientAddressResolver } from './rate-limiting/client-address.resolver.js';
 import { ExpiredSessionPurger } from './sessions/expired-session-purger.js';
 import { SessionRevocationCheck } from './sessions/session-revocation-check.js';
+import { SessionStoreReadiness } from './sessions/session-store-readiness.js';
 import { SessionTokenIssuer } from './sessions/session-token-issuer.js';
 import { SessionService } from './sessions/session.service.js';
 import { DualTokenService } from './tokens/dual-token.service.js';
@@ -63,6 +64,7 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
       SessionTokenIssuer,
       SessionRevocationCheck,
       ExpiredSessionPurger,
+      SessionStoreReadiness,
       SessionService,
       ClientAddressResolver,
       AuthRateLimiter,

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { CreateDualTokenSessions1764200000000, DualTokenSessionEntity, TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
 import { describeSessionStoreConformance } from 'nestjs-dual-token-auth/testing';
 import { DataSource } from 'typeorm';
+import { DualTokenAuthModule } from 'nestjs-dual-token-auth';
+import { HTTP_ADAPTERS, authOptions, createScenarioApp } from './harness/scenario-app.js';
 import { startTestDatabase, type TestDatabase } from './harness/mysql-database.js';
 
 // The conformance kit (the same suite users run against their own stores) on the TypeORM store, created by its
@@ -91,4 +93,30 @@ describe('TypeOrmSessionStore with a user of 40,000 sessions (SQLite, whose boun
     expect(await store.listActiveForUser('many', new Date())).toEqual([]);
     expect(await repository.countBy({ userId: 'many', revokedReason: 'logout-all' })).toBe(40_000);
   }, 120_000);
+});
+
+describe('TypeOrmSessionStore startup check', () => {
+  it('refuses to start without the sessions table, naming the migration to run, instead of answering 503 to the first login', async () => {
+    const dataSource = await new DataSource({ type: 'sqljs', entities }).initialize();
+    try {
+      const start = createScenarioApp(HTTP_ADAPTERS[0][1], {
+        imports: [DualTokenAuthModule.forRoot(authOptions({ sessionStore: new TypeOrmSessionStore(dataSource) }))],
+      });
+      await expect(start).rejects.toThrow(/table "dual_token_sessions" does not exist\. Add CreateDualTokenSessions1764200000000/);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('starts when the migration has run', async () => {
+    const dataSource = await new DataSource({ type: 'sqljs', entities, migrations, migrationsRun: true }).initialize();
+    try {
+      const app = await createScenarioApp(HTTP_ADAPTERS[0][1], {
+        imports: [DualTokenAuthModule.forRoot(authOptions({ sessionStore: new TypeOrmSessionStore(dataSource) }))],
+      });
+      await app.close();
+    } finally {
+      await dataSource.destroy();
+    }
+  });
 });

@@ -94,6 +94,12 @@ export interface SessionStore {
    * how many. Called periodically in the background, never on a request path, so it should use an index on the expiry.
    */
   deleteExpired(now: Date, limit: number): Promise<number>;
+  /**
+   * Optional startup check, called once when the app starts: throws when the store cannot work at all (for example
+   * its table does not exist), with a message that says how to fix it, so the app refuses to start instead of
+   * answering 503 to the first login. A store that is merely unreachable for now should not throw here.
+   */
+  checkReady?(): Promise<void>;
 }
 
 /** Injection token under which the configured {@link SessionStore} is available. */

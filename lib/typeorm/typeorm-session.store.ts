@@ -23,8 +23,28 @@ export class TypeOrmSessionStore implements SessionStore {
   private readonly repository: Repository<DualTokenSessionEntity>;
 
   /** @param dataSource a DataSource whose `entities` include {@link DualTokenSessionEntity} */
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.repository = dataSource.getRepository(DualTokenSessionEntity);
+  }
+
+  /** Refuses to start without the sessions table, naming the migration that creates it. */
+  async checkReady(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    let exists: boolean;
+    try {
+      exists = await runner.hasTable(this.repository.metadata.tablePath);
+    } catch {
+      return; // unreachable right now: requests answer 503 until it is back
+    } finally {
+      await runner.release();
+    }
+    if (!exists) {
+      throw new Error(
+        `TypeOrmSessionStore: the table "${this.repository.metadata.tablePath}" does not exist. Add ` +
+          `CreateDualTokenSessions1764200000000 (from nestjs-dual-token-auth/typeorm) to your DataSource's migrations ` +
+          `with migrationsRun: true (or run it with the TypeORM CLI); in development, synchronize: true also creates it.`,
+      );
+    }
   }
 
   async create(session: NewSessionRecord): Promise<SessionRecord> {
