@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { validateEnvironment } from './config/validate-environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { UserModule } from './user/user.module.js';
 
 /** The tutorial's app, with authentication delegated to nestjs-dual-token-auth. */
@@ -30,7 +31,7 @@ export class AppModule {
     });
     return {
       module: AppModule,
-      imports: [config, DatabaseModule, UserModule, AuthModule, DemoModule],
+      imports: [config, DatabaseModule, RedisModule, UserModule, AuthModule, DemoModule],
       controllers: [AppController],
     };
   }

@@ -1,7 +1,10 @@
 import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DualTokenAuthModule } from 'nestjs-dual-token-auth';
-import { TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
+import { RedisRateLimitStore, RedisSessionRevocationBus, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
+import { TypeOrmRateLimitStore, TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
+import type { Redis } from 'ioredis';
+import { REDIS_CLIENT } from '../redis/redis.module.js';
 import { DataSource } from 'typeorm';
 import type { EnvironmentVariables } from '../config/environment-variables.js';
 import { UserModule } from '../user/user.module.js';
@@ -20,14 +23,19 @@ const auditLogger = new Logger('AuthAudit');
       routePrefix: 'user',
       allowRefreshTokenInQuery: true, // the tutorial's GET /user/refresh?refresh_token=
       imports: [UserModule],
-      inject: [ConfigService, UserService, DataSource],
-      useFactory: (config: ConfigService<EnvironmentVariables, true>, users: UserService, dataSource: DataSource) => {
+      inject: [ConfigService, UserService, DataSource, REDIS_CLIENT],
+      useFactory: (
+        config: ConfigService<EnvironmentVariables, true>,
+        users: UserService,
+        dataSource: DataSource,
+        redis: Redis | null,
+      ) => {
         const env = <K extends keyof EnvironmentVariables>(name: K) => config.get(name, { infer: true });
         return {
           accessToken: { secret: env('JWT_ACCESS_SECRET'), expiresIn: env('JWT_ACCESS_EXPIRES_IN') },
           refreshToken: { secret: env('JWT_REFRESH_SECRET'), expiresIn: env('JWT_REFRESH_EXPIRES_IN') },
           userLookup: users,
-          sessionStore: new TypeOrmSessionStore(dataSource),
+          ...stores(dataSource, redis),
           reuseGraceSeconds: env('REFRESH_REUSE_GRACE_SECONDS'),
           sessionMaxAge: env('SESSION_MAX_AGE'),
           rejectRevokedAccessTokens: true, // in the sample, logout means logout
@@ -56,3 +64,22 @@ const auditLogger = new Logger('AuthAudit');
   ],
 })
 export class AuthModule {}
+
+/**
+ * Where sessions, counters and revocations live: all on Redis when `REDIS_URL` is set; otherwise sessions in the
+ * database, and counters in it too on MySQL (so several instances share the limits), in memory on SQLite.
+ */
+function stores(dataSource: DataSource, redis: Redis | null) {
+  if (redis) {
+    return {
+      sessionStore: new RedisSessionStore(redis),
+      rateLimitStore: new RedisRateLimitStore(redis),
+      sessionRevocationBus: new RedisSessionRevocationBus(redis),
+    };
+  }
+  const onMySql = dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
+  return {
+    sessionStore: new TypeOrmSessionStore(dataSource),
+    ...(onMySql ? { rateLimitStore: new TypeOrmRateLimitStore(dataSource) } : {}),
+  };
+}

@@ -32,6 +32,16 @@ export class EnvironmentVariables {
   @IsMySqlUrl()
   DATABASE_URL?: string;
 
+  /**
+   * `redis://host:port[/db]`: sessions, rate-limit counters and revocation events go through Redis (users stay in the
+   * database). Unset: sessions in the database, counters in the database on MySQL, in memory on SQLite.
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/[^\s]+$/, {
+    message: () => 'REDIS_URL must look like redis://host:6379 or redis://host:6379/0',
+  })
+  REDIS_URL?: string;
+
   /** File of the embedded SQLite database (used when `DATABASE_URL` is unset). */
   @IsString()
   SQLITE_PATH = 'data/sample-app.sqlite';

@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+import { RateLimiterMySQL } from 'rate-limiter-flexible';
+import type { DataSource } from 'typeorm';
+import type { RateLimitCounter, RateLimitSettings, RateLimitStore } from '../interfaces/rate-limit-store.interface.js';
+
+/** Options of {@link TypeOrmRateLimitStore}. */
+export interface TypeOrmRateLimitStoreOptions {
+  /** Table that holds the counters (created if missing; one table for every limit, keys carry the limit's prefix). @default 'dual_token_rate_limits' */
+  tableName?: string;
+}
+
+/**
+ * Login and refresh counters in the app's MySQL/MariaDB database, shared by every instance that uses it: for
+ * deployments without Redis, so that N instances do not multiply the limits by N. Built on rate-limiter-flexible's
+ * `RateLimiterMySQL` (an atomic `INSERT ... ON DUPLICATE KEY UPDATE` in a transaction per attempt) over the
+ * DataSource's own connection pool, so it needs no second connection setting.
+ *
+ * Each attempt costs one short transaction on the database; prefer `RedisRateLimitStore` when Redis is there.
+ */
+export class TypeOrmRateLimitStore implements RateLimitStore {
+  private readonly logger = new Logger('DualTokenAuth');
+  private readonly tableName: string;
+
+  /** @param dataSource an initialized DataSource on the `mysql` (or `mariadb`) driver */
+  constructor(
+    private readonly dataSource: DataSource,
+    options: TypeOrmRateLimitStoreOptions = {},
+  ) {
+    const type = dataSource.options.type;
+    if (type !== 'mysql' && type !== 'mariadb') {
+      throw new Error(`TypeOrmRateLimitStore needs a mysql or mariadb DataSource, got ${type}`);
+    }
+    this.tableName = options.tableName ?? 'dual_token_rate_limits';
+  }
+
+  createLimiter(settings: RateLimitSettings): RateLimitCounter {
+    const driver = this.dataSource.driver as unknown as { pool: unknown; database?: string };
+    return new RateLimiterMySQL(
+      {
+        storeClient: driver.pool,
+        storeType: 'pool',
+        dbName: driver.database ?? (this.dataSource.options as { database?: string }).database,
+        tableName: this.tableName,
+        keyPrefix: settings.keyPrefix,
+        points: settings.points,
+        duration: settings.duration,
+        clearExpiredByTimeout: true,
+      },
+      // Without a callback a failure to create the table is thrown from a promise and ends the process.
+      (error?: Error) => {
+        if (error) this.logger.error(`Rate-limit table ${this.tableName} could not be created: ${error.message}`);
+      },
+    );
+  }
+}
