@@ -7,15 +7,15 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
-import { IS_PUBLIC_KEY, type REQUEST_USER_PROPERTY } from '../dual-token-auth.constants.js';
+import { IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, type REQUEST_USER_PROPERTY } from '../dual-token-auth.constants.js';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
+import { type AuthRequest, requestOf } from '../platform/execution-context-request.js';
 import { INVALID_TOKEN_CHALLENGE, MISSING_TOKEN_CHALLENGE, setResponseHeader } from '../platform/request-adapter.js';
 import { SessionRevocationCheck } from '../sessions/session-revocation-check.js';
 import { extractBearerToken } from '../tokens/bearer-token.js';
 import { DualTokenService } from '../tokens/dual-token.service.js';
 
-/** The request as the guard sees it: headers to read, and a `user` property to fill. */
-export type AuthRequest = Record<string | symbol, unknown> & { headers: Record<string, string | string[] | undefined> };
+export type { AuthRequest } from '../platform/execution-context-request.js';
 
 /**
  * Lets a request through only with a valid access token in `Authorization: Bearer <token>`; puts its payload on
@@ -33,14 +33,17 @@ export class AccessTokenGuard implements CanActivate {
     protected readonly tokens: DualTokenService,
     protected readonly reflector: Reflector,
     private readonly revocationCheck: SessionRevocationCheck,
-    @Inject(AUTH_CONFIG) private readonly config: ResolvedAuthConfig,
+    @Inject(AUTH_CONFIG) protected readonly config: ResolvedAuthConfig,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.isPublic(context)) return true;
     const request = this.getRequest(context);
     const token = this.extractToken(request);
-    if (token === undefined) throw this.reject(context, MISSING_TOKEN_CHALLENGE, this.config.messages.notLoggedIn);
+    if (token === undefined) {
+      if (this.isOptional(context)) return true;
+      throw this.reject(context, MISSING_TOKEN_CHALLENGE, this.config.messages.notLoggedIn);
+    }
 
     let payload: AccessTokenPayload;
     try {
@@ -60,10 +63,12 @@ export class AccessTokenGuard implements CanActivate {
     return extractBearerToken(request.headers.authorization);
   }
 
-  /** The HTTP request of the context (override for GraphQL or other transports). */
+  /**
+   * The request of the context, by transport: the HTTP request, a GraphQL resolver's `context.req` (Apollo and
+   * Mercurius), or a WebSocket client's authentication state. Override for other transports.
+   */
   protected getRequest(context: ExecutionContext): AuthRequest {
-    // What `context.switchToHttp().getRequest()` returns, without the three closures Nest allocates per call for it.
-    return context.getArgByIndex<AuthRequest>(0);
+    return requestOf(context);
   }
 
   /** Whether `@Public()` is on the handler or its class. Decorators are fixed at startup, so the answer is cached per handler. */
@@ -81,6 +86,14 @@ export class AccessTokenGuard implements CanActivate {
     return isPublic;
   }
 
+  /**
+   * Whether `@OptionalAuth()` is on the handler or its class: then a request without a token passes with no user (a
+   * presented token is still verified). Asked only when a request has no token.
+   */
+  protected isOptional(context: ExecutionContext): boolean {
+    return this.reflector.getAllAndOverride<boolean | undefined>(IS_OPTIONAL_AUTH_KEY, [context.getHandler(), context.getClass()]) === true;
+  }
+
   /** The exception thrown for a missing or rejected token; Nest renders it as `{ statusCode: 401, message, error }`. */
   protected unauthorized(message: string): Error {
     return new UnauthorizedException(message);
@@ -91,10 +104,17 @@ export class AccessTokenGuard implements CanActivate {
     return this.accept(request, payload);
   }
 
-  /** The 401 to throw; over HTTP the answer also gets its `WWW-Authenticate` challenge (RFC 6750 §3). */
+  /**
+   * The 401 to throw; over HTTP the answer also gets its `WWW-Authenticate` challenge (RFC 6750 §3). In GraphQL no header
+   * is written (the response may be shared by several fields, or be a WebSocket); the error carries
+   * `extensions.code: 'UNAUTHENTICATED'` instead, which graphql-js copies from the original error into the answer.
+   */
   private reject(context: ExecutionContext, challenge: string, message: string): Error {
-    if (context.getType() === 'http') setResponseHeader(context.getArgByIndex(1), 'WWW-Authenticate', challenge);
-    return this.unauthorized(message);
+    const type = context.getType<string>();
+    if (type === 'http') setResponseHeader(context.getArgByIndex(1), 'WWW-Authenticate', challenge);
+    const error = this.unauthorized(message);
+    if (type === 'graphql') withGraphqlCode(error, 'UNAUTHENTICATED');
+    return error;
   }
 
   /**
@@ -109,4 +129,10 @@ export class AccessTokenGuard implements CanActivate {
     (request as { user?: AccessTokenPayload }).user = payload;
     return true;
   }
+}
+
+/** Gives an error the `extensions.code` GraphQL clients switch on, keeping any extensions it already has. */
+function withGraphqlCode(error: Error, code: string): void {
+  const target = error as Error & { extensions?: Record<string, unknown> };
+  if (target.extensions?.code === undefined) target.extensions = { ...target.extensions, code };
 }
