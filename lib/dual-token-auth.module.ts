@@ -14,6 +14,7 @@ import {
   sessionStoreProvider,
   userLookupProvider,
 } from './dual-token-auth.providers.js';
+import { AuthorizationGuard } from './authorization/authorization.guard.js';
 import { AuthEventPublisher } from './events/auth-event-publisher.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { createAuthController } from './http/dual-token-auth.controller.js';
@@ -69,6 +70,7 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
       ClientAddressResolver,
       AuthRateLimiter,
       AccessTokenGuard,
+      AuthorizationGuard,
       {
         provide: RefreshTokenTransport,
         useFactory: (config: ResolvedAuthConfig, settings: typeof registration) =>
@@ -91,6 +93,7 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
         DualTokenService,
         SessionService,
         AccessTokenGuard,
+        AuthorizationGuard,
         USER_LOOKUP,
         SESSION_STORE,
         AUTH_CONFIG,

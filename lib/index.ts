@@ -1,7 +1,7 @@
 // The public surface of nestjs-dual-token-auth. Anything not exported here is internal and may change.
 export { DualTokenAuthModule } from './dual-token-auth.module.js';
 export { DUAL_TOKEN_AUTH_OPTIONS } from './dual-token-auth.module-definition.js';
-export { IS_PUBLIC_KEY, REQUEST_USER_PROPERTY } from './dual-token-auth.constants.js';
+export { IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, REQUEST_USER_PROPERTY } from './dual-token-auth.constants.js';
 
 export type {
   AuthRateLimitOptions,
@@ -51,10 +51,17 @@ export type { SessionSummary } from './interfaces/session-summary.interface.js';
 export { AccessTokenGuard, type AuthRequest } from './guards/access-token.guard.js';
 export { CurrentUser } from './decorators/current-user.decorator.js';
 export { Public } from './decorators/public.decorator.js';
+export { OptionalAuth } from './decorators/optional-auth.decorator.js';
+export { AuthorizationGuard } from './authorization/authorization.guard.js';
+export { Roles } from './authorization/roles.decorator.js';
+export { Permissions } from './authorization/permissions.decorator.js';
+export { Authorize } from './authorization/authorize.decorator.js';
+export type { AuthorizationPredicate } from './authorization/authorization-predicate.js';
+export { RequireRecentLogin } from './authorization/require-recent-login.decorator.js';
 export { AuthValidationPipe, type AuthValidationPipeOptions } from './http/auth-validation.pipe.js';
 export { extractBearerToken } from './tokens/bearer-token.js';
 export { DualTokenService, type RefreshTokenToSign } from './tokens/dual-token.service.js';
-export { SessionService, type ClientMetadata } from './sessions/session.service.js';
+export { SessionService, type ClientMetadata, type RevokeAllSessionsOptions } from './sessions/session.service.js';
 export { InMemorySessionStore } from './stores/in-memory-session.store.js';
 export { LocalSessionRevocationBus } from './sessions/local-session-revocation.bus.js';
 export { InMemoryRateLimitStore } from './rate-limiting/in-memory-rate-limit.store.js';

@@ -1,10 +1,12 @@
 import type { AuthRateLimitOptions, DualTokenAuthMessages } from '../interfaces/dual-token-auth-options.interface.js';
 
-/** Texts of the 401 answers unless `messages` overrides them. */
+/** Texts of the 401 and 403 answers unless `messages` overrides them. */
 export const DEFAULT_MESSAGES: DualTokenAuthMessages = {
   notLoggedIn: 'Not logged in',
   tokenInvalid: 'Token is invalid or expired, please log in again',
   invalidCredentials: 'Invalid username or password',
+  forbidden: 'You are not allowed to do this',
+  recentLoginRequired: 'Please confirm your password to continue',
 };
 
 /** Brute-force limits unless `rateLimit` overrides them. */

@@ -72,6 +72,8 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
     revocationCheckFailure,
     maxSessionsPerUser: resolveMaxSessionsPerUser(options.maxSessionsPerUser),
     messages: { ...DEFAULT_MESSAGES, ...stripUndefined(options.messages ?? {}) },
+    rolesClaim: resolveClaimName('rolesClaim', options.rolesClaim, 'roles'),
+    permissionsClaim: resolveClaimName('permissionsClaim', options.permissionsClaim, 'permissions'),
     production,
     rateLimit: resolveRateLimit(options.rateLimit),
     trustProxy: resolveTrustProxy(options.trustProxy),
@@ -198,6 +200,14 @@ function assertSecondsWithin(name: string, value: number, max: number): void {
   if (value > max) {
     throw new InvalidAuthConfigurationError(`${name} must be at most ${max} seconds, got ${value}`);
   }
+}
+
+function resolveClaimName(name: string, option: string | undefined, fallback: string): string {
+  if (option === undefined) return fallback;
+  if (typeof option !== 'string' || option.length === 0) {
+    throw new InvalidAuthConfigurationError(`${name} must be the name of an access-token claim, got ${JSON.stringify(option)}`);
+  }
+  return option;
 }
 
 function resolveMaxSessionsPerUser(option: number | false | undefined): number {

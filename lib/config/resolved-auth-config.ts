@@ -42,6 +42,8 @@ export interface ResolvedAuthConfig {
   /** `Infinity` when unlimited. */
   maxSessionsPerUser: number;
   messages: DualTokenAuthMessages;
+  rolesClaim: string;
+  permissionsClaim: string;
   production: boolean;
   rateLimit: ResolvedRateLimit | false;
   trustProxy: ResolvedTrustProxy;

@@ -36,6 +36,7 @@ import { AuthExceptionFilter } from './auth-exception.filter.js';
 import { AuthValidationPipe } from './auth-validation.pipe.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LogoutDto } from './dto/logout.dto.js';
+import { ReauthenticateDto } from './dto/reauthenticate.dto.js';
 import { RefreshTokenDto } from './dto/refresh-token.dto.js';
 import { RefreshTokenTransport } from './refresh-token-transport.js';
 import { clientMetadataOf, type HttpRequestLike } from '../platform/request-adapter.js';
@@ -104,6 +105,25 @@ export class DualTokenAuthRoutes {
     const sessionId = this.sessionIdForLogout(body ?? {}, request);
     this.transport.clear(response);
     return { revoked: await this.sessions.revoke(sessionId, 'logout') };
+  }
+
+  /**
+   * Step-up: checks the current user's password again and renews `auth_time` of the current session (same session,
+   * rotated to its next generation); answers like refresh. Throttled like login, so it cannot be used to guess the
+   * password of a stolen access token's user.
+   */
+  @UseGuards(AccessTokenGuard)
+  @Post('reauthenticate')
+  async reauthenticate(
+    @Body(BODY_PIPE) body: ReauthenticateDto,
+    @CurrentUser() user: AccessTokenPayload,
+    @Req() request: HttpRequestLike,
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<TokenResponseBody> {
+    const username = typeof user.username === 'string' ? user.username : user.sub;
+    const pair = await this.rateLimiter.throttleLogin(username, request, () => this.sessions.reauthenticate(user, body.password));
+    if (!pair) throw new UnauthorizedException(this.config.messages.invalidCredentials);
+    return this.transport.deliver(pair, response);
   }
 
   /** Revokes every session of the current user. */

@@ -124,7 +124,7 @@ export interface RefreshTokenCookieOptions {
   includeInBody?: boolean;
 }
 
-/** Texts of the 401 responses (e.g. to translate them). */
+/** Texts of the 401 and 403 responses (e.g. to translate them). */
 export interface DualTokenAuthMessages {
   /** No (usable) `Authorization: Bearer` header. @default 'Not logged in' */
   notLoggedIn: string;
@@ -132,6 +132,10 @@ export interface DualTokenAuthMessages {
   tokenInvalid: string;
   /** Login failed; the same text for an unknown user and a wrong password. @default 'Invalid username or password' */
   invalidCredentials: string;
+  /** 403 body of a valid token without the role, permission or predicate a route requires. @default 'You are not allowed to do this' */
+  forbidden: string;
+  /** 401 body of a route whose `@RequireRecentLogin()` the token's `auth_time` is too old for. @default 'Please confirm your password to continue' */
+  recentLoginRequired: string;
 }
 
 /**
@@ -213,9 +217,21 @@ export interface DualTokenAuthOptions {
   trustProxy?: TrustProxy;
   /** Carry the refresh token in an HttpOnly cookie (see {@link RefreshTokenCookieOptions}). @default false (JSON body) */
   refreshTokenCookie?: RefreshTokenCookieOptions | boolean;
+  /**
+   * Access-token claim holding the user's roles, read by `@Roles()`: an array of strings (or one space-separated
+   * string), as `UserLookup.toAccessTokenClaims` returns it.
+   * @default 'roles'
+   */
+  rolesClaim?: string;
+  /**
+   * Access-token claim holding the user's permissions, read by `@Permissions()`: an array of strings (or one
+   * space-separated string, like OAuth's `scope`).
+   * @default 'permissions'
+   */
+  permissionsClaim?: string;
   /** Audit hook called for every {@link DualTokenAuthEvent}; not awaited, its errors are logged. @default none */
   onEvent?: DualTokenAuthEventListener;
-  /** Texts of the 401 responses. @default English messages, see {@link DualTokenAuthMessages} */
+  /** Texts of the 401 and 403 responses. @default English messages, see {@link DualTokenAuthMessages} */
   messages?: Partial<DualTokenAuthMessages>;
   /**
    * Production mode: refuses weak configurations that development only warns about.

@@ -31,6 +31,12 @@ export interface AccessTokenPayload extends AccessTokenClaims {
   iat: number;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /**
+   * When the user last proved their password (login or re-authentication), seconds since the epoch (OpenID Connect's
+   * `auth_time`). Refresh keeps it; `@RequireRecentLogin()` compares it with the clock. Absent from tokens of
+   * sessions started before the claim existed.
+   */
+  auth_time?: number;
   iss?: string;
   aud?: string | string[];
 }
@@ -50,6 +56,11 @@ export interface RefreshTokenPayload {
    * this claim existed; those take the read-then-rotate path.
    */
   sxp?: number;
+  /**
+   * When the user last proved their password, seconds since the epoch: carried from token to token so every access
+   * token of the session gets the same `auth_time` without the session store knowing about it.
+   */
+  auth_time?: number;
   iat: number;
   exp: number;
   iss?: string;

@@ -16,6 +16,12 @@ export interface UserLookup<TUser = unknown> {
   findById(userId: UserId): Promise<TUser | null>;
   /** Maps a user to the access-token claims; must include `userId`, usually `username`. Never include secrets. */
   toAccessTokenClaims(user: TUser): AccessTokenClaims;
+  /**
+   * Checks the password of a known user, for re-authentication (`POST <prefix>/reauthenticate`). Optional: without it
+   * the library calls {@link UserLookup.validateCredentials} with the user's `username` claim and checks the result is
+   * the same user.
+   */
+  verifyPassword?(user: TUser, password: string): Promise<boolean>;
 }
 
 /** Injection token under which the configured {@link UserLookup} is available. */

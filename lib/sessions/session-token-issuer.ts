@@ -27,8 +27,12 @@ export class SessionTokenIssuer {
     return new Date(wholeSecond(now) + this.config.sessionMaxAgeMs);
   }
 
-  issue(claims: AccessTokenClaims, session: IssuingSession, now: Date): TokenPairResponse {
-    const access = this.tokens.signAccessToken(claims, session.id, now.getTime());
+  /**
+   * The pair of one generation. `authTime` (seconds since the epoch: when the user last proved the password) goes into
+   * both tokens, so the refresh token hands it on to every later access token of the session.
+   */
+  issue(claims: AccessTokenClaims, session: IssuingSession, now: Date, authTime?: number): TokenPairResponse {
+    const access = this.tokens.signAccessToken(claims, session.id, now.getTime(), authTime);
     // The refresh token expires with the session's idle timeout as stored, so a grace-window answer cannot extend it.
     const refreshExpiresAt = new Date(Math.min(session.idleExpiresAt.getTime(), session.absoluteExpiresAt.getTime()));
     const issuedAtSeconds = Math.floor(now.getTime() / 1000);
@@ -41,6 +45,7 @@ export class SessionTokenIssuer {
         expiresAt: refreshExpiresAt,
         issuedAt: now.getTime(),
         sessionExpiresAt: session.absoluteExpiresAt,
+        authTime,
       }),
       token_type: 'Bearer',
       // Whole seconds between the tokens' own `iat` and `exp`, so `expires_in` is exactly the configured lifetime.

@@ -10,7 +10,7 @@ import {
   type SessionRevocationReason,
   type SessionStore,
 } from '../interfaces/session-store.interface.js';
-import type { AccessTokenClaims, RefreshTokenPayload } from '../interfaces/token-payloads.interface.js';
+import type { AccessTokenClaims, AccessTokenPayload, RefreshTokenPayload } from '../interfaces/token-payloads.interface.js';
 import type { TokenPairResponse } from '../interfaces/token-response.interface.js';
 import { USER_LOOKUP, type UserLookup } from '../interfaces/user-lookup.interface.js';
 import { DualTokenService } from '../tokens/dual-token.service.js';
@@ -24,6 +24,17 @@ export interface ClientMetadata {
   userAgent?: string | null;
   ip?: string | null;
 }
+
+/** What {@link SessionService.revokeAllForUser} revokes and why. */
+export interface RevokeAllSessionsOptions {
+  /** Recorded as the sessions' revocation reason. @default 'logout-all' */
+  reason?: SessionRevocationReason;
+  /** Session ids to keep (e.g. the current session after a password change). @default none */
+  except?: string | readonly string[];
+}
+
+/** A re-authentication losing this many rotation races in a row to concurrent refreshes gives up. */
+const MAX_REAUTHENTICATION_ATTEMPTS = 5;
 
 /** Longer User-Agent headers are cut to this many characters before they are stored. */
 const MAX_USER_AGENT_LENGTH = 512;
@@ -95,7 +106,8 @@ export class SessionService {
       ip: client.ip ?? null,
     });
     await this.enforceSessionLimit(session.userId, now);
-    return { pair: this.issuer.issue(claims, session, now), session };
+    // The user proved who they are just now (password, sign-up or the app's own check): that is the session's auth_time.
+    return { pair: this.issuer.issue(claims, session, now, Math.floor(now.getTime() / 1000)), session };
   }
 
   /**
@@ -169,7 +181,7 @@ export class SessionService {
     if (!(await this.store.rotate(presented.sid, presented.gen, { userId: presented.sub, now, idleExpiresAt }))) return null;
     const generation = presented.gen + 1;
     this.events.publish({ type: 'token.refreshed', userId: presented.sub, sessionId: presented.sid, generation, withinGrace: false });
-    return this.issuer.issue(claims, { id: presented.sid, generation, idleExpiresAt, absoluteExpiresAt }, now);
+    return this.issuer.issue(claims, { id: presented.sid, generation, idleExpiresAt, absoluteExpiresAt }, now, presented.auth_time);
   }
 
   /**
@@ -200,7 +212,7 @@ export class SessionService {
           idleExpiresAt: update.idleExpiresAt,
         };
         this.events.publish({ type: 'token.refreshed', userId: session.userId, sessionId, generation: rotated.generation, withinGrace: false });
-        return this.issuer.issue(claims, rotated, now);
+        return this.issuer.issue(claims, rotated, now, presented.auth_time);
       }
       // Another request rotated (or revoked) the family between our read and our write: judge the token against
       // the family as it is now, which normally means the grace rule below.
@@ -210,7 +222,7 @@ export class SessionService {
     if (generation === session.generation - 1 && this.isWithinGrace(session, now)) {
       // Same family, same generation as the caller that won the rotation: interchangeable tokens, nothing extended.
       this.events.publish({ type: 'token.refreshed', userId: session.userId, sessionId, generation: session.generation, withinGrace: true });
-      return this.issuer.issue(claims, session, now);
+      return this.issuer.issue(claims, session, now, presented.auth_time);
     }
 
     await this.revoke(session.id, 'reuse-detected', session.userId);
@@ -235,11 +247,81 @@ export class SessionService {
     return revoked;
   }
 
-  /** Revokes every session of the user (logout everywhere); returns how many were live. */
-  async revokeAllForUser(userId: string | number, reason: SessionRevocationReason = 'logout-all'): Promise<number> {
-    const revoked = await this.store.revokeAllForUser(String(userId), reason, new Date());
-    for (const sessionId of revoked) this.recordRevocation(sessionId, String(userId), reason);
-    return revoked.length;
+  /**
+   * Revokes every session of the user (logout everywhere; after a password change with `{ except: [currentSessionId] }`);
+   * returns how many were live. Also the way to make a role change take effect at once: the user logs in again and
+   * gets tokens with the new claims (otherwise they arrive with the next refresh). The second argument may also be
+   * just the reason, as before.
+   */
+  async revokeAllForUser(
+    userId: string | number,
+    options: SessionRevocationReason | RevokeAllSessionsOptions = 'logout-all',
+  ): Promise<number> {
+    const { reason = 'logout-all', except } = typeof options === 'string' ? { reason: options } : options;
+    const user = String(userId);
+    const kept = new Set(typeof except === 'string' ? [except] : (except ?? []));
+    if (kept.size === 0) {
+      const revoked = await this.store.revokeAllForUser(user, reason, new Date());
+      for (const sessionId of revoked) this.recordRevocation(sessionId, user, reason);
+      return revoked.length;
+    }
+    // The store's set-based revocation cannot spare a session, so this works from the list of live sessions; the list
+    // may be capped, hence the loop until only the kept sessions are left.
+    let count = 0;
+    for (;;) {
+      const now = new Date();
+      const others = (await this.store.listActiveForUser(user, now)).filter((session) => !kept.has(session.id));
+      if (others.length === 0) return count;
+      let progressed = false;
+      for (const session of others) {
+        if (await this.store.revoke(session.id, reason, now)) {
+          this.recordRevocation(session.id, user, reason);
+          count += 1;
+          progressed = true;
+        }
+      }
+      // A store whose list still shows sessions it refuses to revoke would loop forever.
+      if (!progressed) return count;
+    }
+  }
+
+  /**
+   * Step-up: checks the user's password again and renews `auth_time` for the session the access token belongs to. The
+   * session is not replaced: it rotates to its next generation (like a refresh), and the new pair carries the new
+   * `auth_time`. Returns `null` for a wrong password; throws {@link SessionRejectedError} when the session or the user
+   * is gone.
+   */
+  async reauthenticate(accessToken: AccessTokenPayload, password: string): Promise<TokenPairResponse | null> {
+    const user = await this.users.findById(accessToken.sub);
+    if (!user) {
+      await this.revoke(accessToken.sid, 'user-not-found', accessToken.sub);
+      throw new SessionRejectedError('user-not-found');
+    }
+    const claims = this.users.toAccessTokenClaims(user);
+    if (!(await this.passwordMatches(user, claims, accessToken.sub, password))) {
+      this.events.publish({ type: 'login.failed', username: String(claims.username ?? accessToken.sub), ip: null, userAgent: null });
+      return null;
+    }
+    for (let attempt = 1; ; attempt += 1) {
+      const now = new Date();
+      const session = await this.loadLiveSession(accessToken.sid, accessToken.sub, now);
+      const idleExpiresAt = this.issuer.nextIdleExpiry(now, session.absoluteExpiresAt);
+      if (await this.store.rotate(session.id, session.generation, { userId: session.userId, now, idleExpiresAt })) {
+        const generation = session.generation + 1;
+        this.events.publish({ type: 'token.refreshed', userId: session.userId, sessionId: session.id, generation, withinGrace: false });
+        const rotated = { id: session.id, generation, idleExpiresAt, absoluteExpiresAt: session.absoluteExpiresAt };
+        return this.issuer.issue(claims, rotated, now, Math.floor(now.getTime() / 1000));
+      }
+      // A refresh rotated the session between our read and our write: read it again and rotate from there.
+      if (attempt >= MAX_REAUTHENTICATION_ATTEMPTS) throw new SessionRejectedError('revoked');
+    }
+  }
+
+  private async passwordMatches(user: unknown, claims: AccessTokenClaims, subject: string, password: string): Promise<boolean> {
+    if (this.users.verifyPassword) return (await this.users.verifyPassword(user, password)) === true;
+    if (typeof claims.username !== 'string') return false;
+    const checked = await this.users.validateCredentials(claims.username, password);
+    return checked !== null && String(this.users.toAccessTokenClaims(checked).userId) === subject;
   }
 
   /** After the store revoked a session: this process stops accepting its access tokens, and listeners hear of it. */

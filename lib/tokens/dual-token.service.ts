@@ -30,10 +30,12 @@ export interface RefreshTokenToSign {
   issuedAt?: number;
   /** The session's absolute expiry, signed as the `sxp` claim; omit it and the next refresh reads the session first. */
   sessionExpiresAt?: Date;
+  /** When the user last proved their password, in seconds since the epoch: the `auth_time` claim. @default none */
+  authTime?: number;
 }
 
 /** Claims the library owns; a user lookup cannot override them (that would let it mint a refresh-typed access token). */
-const RESERVED_CLAIMS = new Set(['sub', 'sid', 'gen', 'token_type', 'iat', 'exp', 'nbf', 'iss', 'aud', 'jti']);
+const RESERVED_CLAIMS = new Set(['sub', 'sid', 'gen', 'token_type', 'iat', 'exp', 'nbf', 'iss', 'aud', 'jti', 'auth_time']);
 
 /** Verified access tokens kept by the verifier cache (bounded, so memory cannot grow with traffic). */
 const ACCESS_TOKEN_CACHE_SIZE = 1000;
@@ -74,8 +76,16 @@ export class DualTokenService {
     return Math.floor(this.config.accessToken.expiresInMs / 1000);
   }
 
-  /** Signs an access token for the user's claims in the given session; returns the token and its expiry. */
-  signAccessToken(claims: AccessTokenClaims, sessionId: string, now = Date.now()): { token: string; expiresAt: Date } {
+  /**
+   * Signs an access token for the user's claims in the given session; returns the token and its expiry. `authTime`
+   * (seconds since the epoch) becomes the `auth_time` claim.
+   */
+  signAccessToken(
+    claims: AccessTokenClaims,
+    sessionId: string,
+    now = Date.now(),
+    authTime?: number,
+  ): { token: string; expiresAt: Date } {
     const iat = Math.floor(now / 1000);
     const exp = Math.floor((now + this.config.accessToken.expiresInMs) / 1000);
     const payload: Record<string, unknown> = {};
@@ -85,6 +95,7 @@ export class DualTokenService {
     payload.sub = String(claims.userId);
     payload.sid = sessionId;
     payload.token_type = ACCESS_TOKEN_TYPE;
+    if (authTime !== undefined) payload.auth_time = authTime;
     payload.iat = iat;
     payload.exp = exp;
     return { token: this.accessKeys.signPayload(payload), expiresAt: new Date(exp * 1000) };
@@ -95,7 +106,7 @@ export class DualTokenService {
    * into the `sxp` claim, which lets the next refresh rotate without reading the session first.
    */
   signRefreshToken(token: RefreshTokenToSign): string {
-    const { userId, sessionId, generation, expiresAt, issuedAt = Date.now(), sessionExpiresAt } = token;
+    const { userId, sessionId, generation, expiresAt, issuedAt = Date.now(), sessionExpiresAt, authTime } = token;
     return this.refreshKeys.signPayload({
       sub: String(userId),
       userId,
@@ -103,6 +114,7 @@ export class DualTokenService {
       gen: generation,
       // Rounded down: a rotation caps the idle expiry at this instant, and earlier is the safe side.
       ...(sessionExpiresAt ? { sxp: Math.floor(sessionExpiresAt.getTime() / 1000) } : {}),
+      ...(authTime !== undefined ? { auth_time: authTime } : {}),
       token_type: REFRESH_TOKEN_TYPE,
       iat: Math.floor(issuedAt / 1000),
       // Rounded up: the session's own expiry (checked on every refresh) is authoritative, and rounding down would make
@@ -154,7 +166,8 @@ export class DualTokenService {
       typeof payload.sid !== 'string' ||
       !Number.isInteger(payload.gen) ||
       (payload.gen as number) < 0 ||
-      (payload.sxp !== undefined && !Number.isInteger(payload.sxp))
+      (payload.sxp !== undefined && !Number.isInteger(payload.sxp)) ||
+      (payload.auth_time !== undefined && !Number.isInteger(payload.auth_time))
     ) {
       throw new InvalidTokenError('wrong-kind');
     }
