@@ -414,6 +414,23 @@ describe('SessionService', () => {
       expect(await sessions.isSessionActive(sidOf(bob))).toBe(true);
     });
 
+    it('revokeAllForUser with except keeps the named session (password change) and records the reason', async () => {
+      setUp({ revocationCheckCacheSeconds: 60 });
+      const current = await login();
+      const others = [await login(), await login()];
+      const bob = await login('bob');
+
+      expect(await sessions.revokeAllForUser(1, { except: sidOf(current), reason: 'logout-all' })).toBe(2);
+      expect(await sessions.revokeAllForUser('1', { except: [sidOf(current)] })).toBe(0);
+
+      expect(await sessions.isSessionActive(sidOf(current))).toBe(true);
+      for (const other of others) expect(await sessions.isSessionActive(sidOf(other))).toBe(false);
+      expect(await sessions.isSessionActive(sidOf(bob))).toBe(true);
+      expect((await store.findById(sidOf(others[0])))?.revokedReason).toBe('logout-all');
+      // The old call form still works and takes the current session too.
+      expect(await sessions.revokeAllForUser(1, 'logout-all')).toBe(1);
+    });
+
     it('keeps a revocation made during an in-flight activity check', async () => {
       setUp({ revocationCheckCacheSeconds: 60 });
       const pair = await login();
