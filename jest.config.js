@@ -10,6 +10,11 @@ const shared = {
     '^nestjs-dual-token-auth/testing$': '<rootDir>/lib/testing/index.ts',
     '^nestjs-dual-token-auth/argon2$': '<rootDir>/lib/argon2/index.ts',
     '^nestjs-dual-token-auth/redis$': '<rootDir>/lib/redis/index.ts',
+    '^nestjs-dual-token-auth/graphql$': '<rootDir>/lib/graphql/index.ts',
+    '^nestjs-dual-token-auth/websockets$': '<rootDir>/lib/websockets/index.ts',
+    // mercurius requires @fastify/static, which requires content-disposition 3: ESM only, which plain Node 20.19+ can
+    // require() but Jest on Node 20 cannot. Version 2 (Express's copy, CommonJS) has the same exports.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
