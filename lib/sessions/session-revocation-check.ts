@@ -15,6 +15,7 @@ import { isLive } from './session-lifetime.js';
 export class SessionRevocationCheck implements OnModuleInit {
   private readonly logger = new Logger('DualTokenAuth');
   private readonly activityCache: SessionActivityCache;
+  private readonly revocationListeners = new Set<(sessionIds: readonly string[]) => void>();
 
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: ResolvedAuthConfig,
@@ -58,12 +59,34 @@ export class SessionRevocationCheck implements OnModuleInit {
   markRevoked(sessionId: string): void {
     this.activityCache.markRevoked(sessionId);
     this.bus?.publish([sessionId]);
+    this.notify([sessionId]);
+  }
+
+  /**
+   * Calls `listener` with every revocation this process learns of (its own at once, other instances' through the bus),
+   * so long-lived connections (WebSockets, GraphQL subscriptions) can be closed instead of waiting for a next request.
+   * Returns the function that removes the listener.
+   */
+  onRevoked(listener: (sessionIds: readonly string[]) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  private notify(sessionIds: readonly string[]): void {
+    for (const listener of this.revocationListeners) {
+      try {
+        listener(sessionIds);
+      } catch (error) {
+        this.logger.warn(`A revocation listener failed: ${(error as Error)?.message ?? String(error)}`);
+      }
+    }
   }
 
   /** Revocations made on other instances take effect here as soon as the bus delivers them (polling stays the bound). */
   onModuleInit(): void {
     this.bus?.subscribe((sessionIds) => {
       for (const sessionId of sessionIds) this.activityCache.markRevoked(sessionId);
+      this.notify(sessionIds);
     });
   }
 }
