@@ -1,5 +1,5 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { AccessTokenGuard } from 'nestjs-dual-token-auth';
+import { AccessTokenGuard, CurrentUser, Roles } from 'nestjs-dual-token-auth';
 
 /** The tutorial's two routes: `/aaa` is open, `/bbb` needs an access token. */
 @Controller()
@@ -13,5 +13,12 @@ export class AppController {
   @Get('bbb')
   bbb(): string {
     return 'bbb';
+  }
+
+  /** Administrators only: a valid token without the `admin` role (the demo user `guang`) gets 403. */
+  @Roles('admin')
+  @Get('admin')
+  admin(@CurrentUser('username') username: string): { admin: string } {
+    return { admin: username };
   }
 }

@@ -75,6 +75,18 @@ export class EnvironmentVariables {
   @TrueOrFalse()
   SEED_DEMO_USER = true;
 
+  /** Creates an `admin` user with the role `admin` on startup (password from `DEMO_ADMIN_PASSWORD`). */
+  @TrueOrFalse()
+  SEED_DEMO_ADMIN = false;
+
+  /** Password of the seeded `admin` user; required when `SEED_DEMO_ADMIN=true`, with the sign-up rules. */
+  @ValidateIf((env: EnvironmentVariables) => env.SEED_DEMO_ADMIN === true)
+  @IsDefined({ message: '$property must be set when SEED_DEMO_ADMIN=true' })
+  @Matches(/^(?=.*[A-Za-z])(?=.*\d).{8,128}$/, {
+    message: '$property must be 8 to 128 characters long and contain at least one letter and one digit',
+  })
+  DEMO_ADMIN_PASSWORD?: string;
+
   /** `false` turns login/refresh throttling off; the five limits below are read only when it is on. */
   @TrueOrFalse()
   RATE_LIMIT_ENABLED = true;

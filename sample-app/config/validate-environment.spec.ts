@@ -70,6 +70,12 @@ describe('the sample app environment (validateEnvironment)', () => {
       'REFRESH_REUSE_GRACE_SECONDS must be an integer between 0 and 300, got "1.5"',
     );
     expect(failure({ SEED_DEMO_USER: 'maybe' })).toBe('SEED_DEMO_USER must be true or false, got "maybe"');
+    expect(failure({ SEED_DEMO_ADMIN: 'true' })).toBe('DEMO_ADMIN_PASSWORD must be set when SEED_DEMO_ADMIN=true');
+    expect(failure({ SEED_DEMO_ADMIN: 'true', DEMO_ADMIN_PASSWORD: 'admin' })).toBe(
+      'DEMO_ADMIN_PASSWORD must be 8 to 128 characters long and contain at least one letter and one digit',
+    );
+    expect(failure({ SEED_DEMO_ADMIN: 'true', DEMO_ADMIN_PASSWORD: 'admin-pass-1' })).toBeNull();
+    expect(failure({ DEMO_ADMIN_PASSWORD: 'x' })).toBeNull(); // read only when SEED_DEMO_ADMIN=true
     expect(failure({ PORT: '-1', COOKIE_SECURE: 'sure' })).toBe(
       'PORT must be an integer between 0 and 65535, got "-1"; COOKIE_SECURE must be true or false, got "sure"',
     );

@@ -4,9 +4,10 @@ import type { DataSourceOptions } from 'typeorm';
 import { CreateDualTokenSessions1764200000000, DualTokenSessionEntity } from 'nestjs-dual-token-auth/typeorm';
 import { User } from '../user/user.entity.js';
 import { CreateUsers1764100000000 } from './migrations/1764100000000-create-users.js';
+import { AddUserRoles1764300000000 } from './migrations/1764300000000-add-user-roles.js';
 
 const entities = [User, DualTokenSessionEntity];
-const migrations = [CreateUsers1764100000000, CreateDualTokenSessions1764200000000];
+const migrations = [CreateUsers1764100000000, CreateDualTokenSessions1764200000000, AddUserRoles1764300000000];
 
 /**
  * MySQL when `DATABASE_URL` is set, otherwise an embedded SQLite file through sql.js (WebAssembly: nothing to compile

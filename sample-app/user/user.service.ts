@@ -44,15 +44,28 @@ export class UserService implements UserLookup<User> {
   }
 
   toAccessTokenClaims(user: User): AccessTokenClaims {
-    // The tutorial's claims: userId and username. The hash stays in the database.
-    return { userId: user.id, username: user.username };
+    // The tutorial's claims, userId and username, plus the roles `@Roles()` reads. The hash stays in the database.
+    return { userId: user.id, username: user.username, roles: user.roles };
+  }
+
+  /** Re-authentication (`POST /user/reauthenticate`) checks the password of the user the token names. */
+  verifyPassword(user: User, password: string): Promise<boolean> {
+    return this.passwords.verify(user.password, password);
+  }
+
+  /** Replaces the password hash; `false` (and nothing changed) when `currentPassword` is wrong. */
+  async changePassword(userId: number, currentPassword: string, newPassword: string): Promise<boolean> {
+    const user = await this.users.findOneBy({ id: userId });
+    if (!user || !(await this.passwords.verify(user.password, currentPassword))) return false;
+    await this.users.update({ id: user.id }, { password: await this.passwords.hash(newPassword) });
+    return true;
   }
 
   /** Creates a user; 409 when the name is taken (also when two registrations race). */
   async register(username: string, password: string): Promise<UserView> {
     try {
       if (await this.users.existsBy({ username })) throw new ConflictException('username is already taken');
-      const user = this.users.create({ username, password: await this.passwords.hash(password) });
+      const user = this.users.create({ username, password: await this.passwords.hash(password), roles: ['user'] });
       await this.users.insert(user);
       return { id: user.id, username: user.username };
     } catch (error) {
@@ -64,11 +77,11 @@ export class UserService implements UserLookup<User> {
     }
   }
 
-  /** Creates the tutorial's demo user unless it exists. */
-  async ensureUser(username: string, password: string): Promise<void> {
+  /** Creates a demo user (the tutorial's `guang`, the optional `admin`) unless it exists. */
+  async ensureUser(username: string, password: string, roles: string[] = ['user']): Promise<void> {
     if (await this.users.existsBy({ username })) return;
     try {
-      await this.users.insert(this.users.create({ username, password: await this.passwords.hash(password) }));
+      await this.users.insert(this.users.create({ username, password: await this.passwords.hash(password), roles }));
     } catch (error) {
       // Another instance seeded it at the same moment.
       if (!isUniqueViolation(error)) throw error;
