@@ -22,11 +22,14 @@ import {
   DualTokenAuthModule,
   InMemorySessionStore,
   type AccessTokenClaims,
+  type RateLimitStore,
+  type SessionRevocationBus,
   type SessionStore,
   type UserId,
   type UserLookup,
 } from 'nestjs-dual-token-auth';
 import { DualTokenSessionEntity } from 'nestjs-dual-token-auth/typeorm';
+import type { Redis } from 'ioredis';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { DataSource } from 'typeorm';
 import { ACCESS_SECRET, BENCH_PASSWORD, BENCH_USERNAME, REFRESH_SECRET, TUTORIAL_SECRET, type ServerConfig } from './shared.js';
@@ -145,6 +148,21 @@ export class DbController {
   }
 }
 
+export const BENCH_REDIS = Symbol('BENCH_REDIS');
+/** Key `GET /redis-read` reads; written at startup. */
+export const REDIS_READ_KEY = 'bench:redis-read';
+
+/** Unguarded baseline for the Redis scenarios: one GET on the client the session store uses. */
+@Controller()
+export class RedisReadController {
+  constructor(@Inject(BENCH_REDIS) private readonly redis: Redis) {}
+
+  @Get('redis-read')
+  async read(@Req() _request: BenchRequest): Promise<{ ok: boolean; user: string | null }> {
+    return { ok: true, user: await this.redis.get(REDIS_READ_KEY) };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // User lookups.
 
@@ -200,12 +218,22 @@ export interface BenchAppDependencies {
   sessionStore?: SessionStore;
   dataSource?: DataSource;
   dbReadTarget?: DbReadTarget;
+  /** With `redis`: the client of `GET /redis-read`, and the library's Redis stores built on it. */
+  redis?: { client: Redis; rateLimitStore: RateLimitStore; sessionRevocationBus: SessionRevocationBus };
 }
+
+/**
+ * Limits of the scenarios that count logins (`rateLimit: true`): every attempt still reserves a point on each login
+ * limit and gives it back on success (the store's cost is measured), but the bench's one account logging in from one
+ * address thousands of times is never refused.
+ */
+const UNREACHED_LIMITS = { maxFailuresPerUsernameAndIp: 1e9, maxFailuresPerIp: 1e9, maxFailuresPerUsername: 1e9, maxRefreshesPerIpPerMinute: 1e9 };
 
 @Module({})
 export class BenchAppModule {
   static register(config: ServerConfig, deps: BenchAppDependencies): DynamicModule {
     const withDb = deps.dataSource !== undefined;
+    const redis = deps.redis;
     return {
       module: BenchAppModule,
       imports: [
@@ -215,12 +243,14 @@ export class BenchAppModule {
           userLookup: deps.userLookup,
           sessionStore: deps.sessionStore ?? new InMemorySessionStore(),
           rejectRevokedAccessTokens: config.sessionCheck,
-          rateLimit: false,
+          ...(config.revocationCheckCacheSeconds !== undefined ? { revocationCheckCacheSeconds: config.revocationCheckCacheSeconds } : {}),
+          rateLimit: config.rateLimit ? UNREACHED_LIMITS : false,
+          ...(redis ? { rateLimitStore: redis.rateLimitStore, sessionRevocationBus: redis.sessionRevocationBus } : {}),
         }),
         JwtModule.register({ secret: TUTORIAL_SECRET, signOptions: { expiresIn: 7200 } }),
         ...(config.passport ? [PassportModule] : []),
       ],
-      controllers: [BenchController, ...(config.passport ? [PassportController] : []), ...(withDb ? [DbController] : [])],
+      controllers: [BenchController, ...(config.passport ? [PassportController] : []), ...(withDb ? [DbController] : []), ...(redis ? [RedisReadController] : [])],
       providers: [
         AllowAllGuard,
         TutorialJwtGuard,
@@ -231,6 +261,7 @@ export class BenchAppModule {
               { provide: DB_READ_TARGET, useValue: deps.dbReadTarget },
             ]
           : []),
+        ...(redis ? [{ provide: BENCH_REDIS, useValue: redis.client }] : []),
       ],
     };
   }

@@ -1,14 +1,15 @@
 // Turns the measurements into bench/results/latest.md (and the raw numbers into latest.json).
 import type { LoadResult } from './load.js';
 import type { MicroRow } from './micro.js';
+import type { RevocationLatencyResult } from './revocation-latency.js';
 import type { ReadyMessage } from './shared.js';
 import type { Settings } from './settings.js';
-import { max, median, min } from './stats.js';
+import { max, median, min, quantileSorted } from './stats.js';
 import type { MachineInfo } from './system.js';
 
 export interface ScenarioResult {
   id: string;
-  group: 'express' | 'fastify' | 'mysql';
+  group: 'express' | 'fastify' | 'mysql' | 'redis';
   label: string;
   note?: string;
   rounds: LoadResult[];
@@ -88,6 +89,8 @@ export interface BenchReport {
   simultaneous?: SimultaneousResult[];
   skipped: string[];
   database?: { image: string; placement: string };
+  redis?: { image: string; placement: string };
+  revocation?: RevocationLatencyResult;
   storm?: StormResult[];
   memory?: MemoryResult;
   micro?: MicroRow[];
@@ -160,6 +163,42 @@ interface TargetLine {
   holds: boolean | undefined;
 }
 
+const NOT_MEASURED = 'not measured';
+const notMeasured = (name: string): TargetLine => ({ name, measured: NOT_MEASURED, detail: '', holds: undefined });
+
+/** The storm target: the guarded route's p99 during the storm over its idle p99, medians over rounds. */
+function stormTarget(name: string, row: StormResult | undefined): TargetLine {
+  if (!row) return notMeasured(name);
+  const idleP99 = median(row.idle.map((r) => r.p99));
+  const stormP99 = median(row.storm.map((r) => r.p99));
+  const paired = row.storm.map((r, i) => r.p99 / (row.idle[i]?.p99 ?? Number.NaN)).filter(Number.isFinite);
+  return {
+    name,
+    measured: ratio(stormP99 / idleP99),
+    detail: `p99 ${dec(idleP99)} ms idle → ${dec(stormP99)} ms during ${int(median(row.loginsPerSecond))} logins/s; rounds ${ratio(min(paired))}–${ratio(max(paired))}`,
+    holds: stormP99 / idleP99 <= 2,
+  };
+}
+
+/** Latencies of the cross-instance revocation, sorted, with every missed logout as +∞ (so misses count against p99). */
+function revocationLatencies(revocation: RevocationLatencyResult): number[] {
+  return [...revocation.latenciesMs, ...Array<number>(revocation.missed).fill(Number.POSITIVE_INFINITY)].sort((a, b) => a - b);
+}
+
+function revocationTarget(name: string, revocation: RevocationLatencyResult | undefined, maximumP99Ms: number): TargetLine {
+  if (!revocation) return notMeasured(name);
+  const sorted = revocationLatencies(revocation);
+  const p99 = quantileSorted(sorted, 0.99);
+  return {
+    name,
+    measured: `p50 ${dec(quantileSorted(sorted, 0.5))} ms, p99 ${dec(p99)} ms`,
+    detail:
+      `${sorted.length} logouts, max ${dec(quantileSorted(sorted, 1))} ms${revocation.missed ? `, ${revocation.missed} not enforced within ${revocation.timeoutMs} ms` : ''}; ` +
+      `resolution: a guarded GET on B after the logout, median ${dec(median(revocation.pollRoundTripMs))} ms; revocationCheckCacheSeconds ${revocation.cacheSeconds}`,
+    holds: p99 <= maximumP99Ms,
+  };
+}
+
 /**
  * `a` against `b`, round by round, each normalised by its own process's bracket: for b = the unguarded route of a's
  * process that is a's normalised req/s; for two guarded routes it is the ratio of their normalised req/s, which
@@ -176,7 +215,7 @@ function pairedRatios(sa: Summary, sb: Summary, pick: 'normalized' | 'cpuNormali
 function ratioTarget(summaries: Map<string, Summary>, name: string, a: string, b: string, minimum: number, noiseFloor?: string): TargetLine {
   const sa = summaries.get(a);
   const sb = summaries.get(b);
-  if (!sa || !sb) return { name, measured: 'not measured', detail: '', holds: undefined };
+  if (!sa || !sb) return notMeasured(name);
   const paired = pairedRatios(sa, sb, 'normalized');
   const value = median(paired);
   const cpu = median(pairedRatios(sa, sb, 'cpuNormalized'));
@@ -226,7 +265,7 @@ function guardTarget(report: BenchReport, bracketed: TargetLine, a: string, b: s
       `simultaneous, ${paired.length} rounds ${ratio(min(paired))}–${ratio(max(paired))}${everyRound ? ' (holds in every round)' : ''}` +
       control(controls.aa, 'A/A control') +
       control(controls.noOp, 'a guard that returns true') +
-      `; one after the other (bracketed req/s): ${bracketed.measured}`,
+      (bracketed.measured === NOT_MEASURED ? '' : `; one after the other (bracketed req/s): ${bracketed.measured}`),
     holds: value >= minimum,
   };
 }
@@ -273,21 +312,13 @@ export function renderReport(report: BenchReport): string {
     guardTarget(report, ratioTarget(summaries, 'Express: session check on ≥ 0.85× unguarded', 'express-ours-session', 'express-open', 0.85, 'express-allow-all'),
       'sim-express-ours-session', undefined, 0.85, {}),
     ratioTarget(summaries, 'MySQL: refresh with rotation ≥ 0.5× one-read route', 'mysql-refresh', 'mysql-read', 0.5),
+    ratioTarget(summaries, 'Redis: refresh with rotation ≥ 0.8× one-GET route', 'redis-refresh', 'redis-read', 0.8),
+    guardTarget(report, notMeasured('Redis: session check on Redis-backed sessions ≥ 0.93× unguarded (Express)'),
+      'sim-express-ours-session-redis', undefined, 0.93, {}),
+    revocationTarget('Redis: logout on instance A refused by instance B, p99 ≤ 50 ms', report.revocation, 50),
+    stormTarget('Login storm: guarded p99 ≤ 2× idle p99', report.storm?.find((r) => r.id === 'storm-async')),
+    stormTarget('Redis: login storm over two instances sharing limits, guarded p99 ≤ 2× idle p99', report.storm?.find((r) => r.id === 'storm-redis-two-instances')),
   ];
-  const stormTarget = report.storm?.find((r) => r.target);
-  if (stormTarget) {
-    const idleP99 = median(stormTarget.idle.map((r) => r.p99));
-    const stormP99 = median(stormTarget.storm.map((r) => r.p99));
-    const paired = stormTarget.storm.map((r, i) => r.p99 / (stormTarget.idle[i]?.p99 ?? Number.NaN)).filter(Number.isFinite);
-    targets.push({
-      name: 'Login storm: guarded p99 ≤ 2× idle p99',
-      measured: ratio(stormP99 / idleP99),
-      detail: `p99 ${dec(idleP99)} ms idle → ${dec(stormP99)} ms during ${int(median(stormTarget.loginsPerSecond))} logins/s; rounds ${ratio(min(paired))}–${ratio(max(paired))}`,
-      holds: stormP99 / idleP99 <= 2,
-    });
-  } else {
-    targets.push({ name: 'Login storm: guarded p99 ≤ 2× idle p99', measured: 'not measured', detail: '', holds: undefined });
-  }
   if (report.memory && report.memory.checkpoints.length >= 3) {
     const checkpoints = report.memory.checkpoints;
     const first = checkpoints[1]!;
@@ -365,9 +396,10 @@ export function renderReport(report: BenchReport): string {
       );
     }
     if (report.database) push(`- Database: \`${report.database.image}\`, ${report.database.placement}.`, '');
+    if (report.redis) push(`- Redis: ${report.redis.image}, ${report.redis.placement}.`, '');
     push(
       '- *vs unguarded*: median over rounds of this route\'s req/s divided by the mean of its two brackets (the unguarded ' +
-        'route of the same process, for MySQL the one-read route, measured right before and after). The scenarios of one ' +
+        'route of the same process, for MySQL the one-read route, for Redis the one-GET route, measured right before and after). The scenarios of one ' +
         'adapter share a server process except the session check, which needs other module options and brings its own ' +
         'unguarded route; every process has the same route table. The unguarded rows list every bracket measurement. ' +
         'Latencies are measured by the load generator for every 2xx response.',
@@ -401,6 +433,26 @@ export function renderReport(report: BenchReport): string {
     push('');
     const notes = report.simultaneous.filter((r) => r.note).map((r) => `- *${r.label}*: ${r.note}`);
     if (notes.length) push(...notes, '');
+  }
+
+  // ---- cross-instance revocation
+  if (report.revocation) {
+    const sorted = revocationLatencies(report.revocation);
+    const at = (q: number) => dec(quantileSorted(sorted, q));
+    push(
+      '## Revocation across instances (Redis)',
+      '',
+      'Two server processes (both on CPU 1) share one Redis: sessions in `RedisSessionStore`, revocations pushed by ' +
+        `\`RedisSessionRevocationBus\`, session check on with revocationCheckCacheSeconds ${report.revocation.cacheSeconds}, so polling cannot ` +
+        'be what refuses the token. Per sample: log in on A; B serves the access token once (its cache now says "active"); ' +
+        'log out on A; then B\'s guarded route is requested back to back until it answers 401. A sample is the time from ' +
+        'A\'s logout answer to that 401; the servers are otherwise idle.',
+      '',
+      '| logouts | p50 ms | p90 ms | p99 ms | max ms | not enforced within ' + `${report.revocation.timeoutMs} ms | a guarded GET on B after the logout, median ms |`,
+      '|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${sorted.length} | ${at(0.5)} | ${at(0.9)} | ${at(0.99)} | ${at(1)} | ${report.revocation.missed} | ${dec(median(report.revocation.pollRoundTripMs))} |`,
+      '',
+    );
   }
 
   // ---- storm

@@ -9,6 +9,8 @@ import { BENCH_PASSWORD, BENCH_USERNAME, type ServerConfig } from './shared.js';
 import { LOADGEN_CPU, SERVER_CPU, bearer, killAllServersNow, runLoad, startBackgroundLoad, startServer, stopAllServers, type BenchServer, type LoadOptions, type LoadResult } from './load.js';
 import type { MicroRow } from './micro.js';
 import { startDatabase, type BenchDatabase } from './mysql.js';
+import { startBenchRedis } from './redis.js';
+import { measureRevocationLatency } from './revocation-latency.js';
 import { renderReport, type BenchReport, type MemoryResult, type ScenarioResult, type StormResult } from './report.js';
 import { RESULTS_DIR, loadSettings, type Settings } from './settings.js';
 import { measureSimultaneousPairs, type SimultaneousPair } from './simultaneous.js';
@@ -18,6 +20,7 @@ const settings = loadSettings();
 /** Unmeasured load on a server before its first measurement of a round. */
 const SETTLE_SECONDS = 1;
 let database: BenchDatabase | undefined;
+let redisServer: BenchDatabase | undefined;
 
 function log(message: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -173,12 +176,12 @@ async function login(url: string): Promise<string> {
   return ((await response.json()) as { refresh_token: string }).refresh_token;
 }
 
-async function mysqlGroup(db: BenchDatabase): Promise<ServerGroup> {
-  log('starting server mysql (Express, TypeOrmSessionStore)');
-  const server = await startServer('mysql', { adapter: 'express', sessionCheck: false, passport: false, tokenPool: 1, mysqlUrl: db.url }, { pin: true, cpuProfileDir: profileDir() });
-  const refresh = async (duration: number): Promise<LoadResult> => {
-    // A chain per connection: each connection logs in first, then every response's refresh_token is the next
-    // request's (rotation makes each token usable once, plus the grace window for the previous one).
+/**
+ * `POST /user/refresh` with rotation, a chain per connection: each connection logs in first, then every response's
+ * refresh_token is the next request's (rotation makes each token usable once, plus the grace window for the previous one).
+ */
+function refreshLoad(server: BenchServer): (duration: number) => Promise<LoadResult> {
+  return async (duration) => {
     const tokens = await Promise.all(Array.from({ length: settings.connections }, () => login(server.url)));
     let broken = 0;
     const result = await runLoad({
@@ -204,9 +207,14 @@ async function mysqlGroup(db: BenchDatabase): Promise<ServerGroup> {
         ]);
       },
     });
-    if (broken > 0) log(`refresh: ${broken} non-201 answers (chain broken)`);
+    if (broken > 0) log(`refresh on ${server.name}: ${broken} non-201 answers (chain broken)`);
     return result;
   };
+}
+
+async function mysqlGroup(db: BenchDatabase): Promise<ServerGroup> {
+  log('starting server mysql (Express, TypeOrmSessionStore)');
+  const server = await startServer('mysql', { adapter: 'express', sessionCheck: false, passport: false, tokenPool: 1, mysqlUrl: db.url }, { pin: true, cpuProfileDir: profileDir() });
   return {
     server,
     baselineId: 'mysql-read',
@@ -218,7 +226,7 @@ async function mysqlGroup(db: BenchDatabase): Promise<ServerGroup> {
         group: 'mysql',
         label: 'MySQL · POST /user/refresh with rotation',
         note: 'per-connection token chain; one compare-and-set UPDATE per refresh (the session is read only when it fails); user lookup in memory',
-        load: refresh,
+        load: refreshLoad(server),
       },
     ],
   };
@@ -289,8 +297,18 @@ async function measureBracketed(groups: ServerGroup[]): Promise<ScenarioResult[]
 // ---------------------------------------------------------------------------------------------------------------
 // Login storm
 
-async function stormSection(): Promise<StormResult[]> {
-  const variants: { id: string; label: string; config: ServerConfig; target: boolean; note: string }[] = [
+interface StormVariant {
+  id: string;
+  label: string;
+  config: ServerConfig;
+  target: boolean;
+  note: string;
+  /** Processes the logins are spread over (same configuration); the guarded route is measured on the first. @default 1 */
+  instances?: number;
+}
+
+function stormVariants(): StormVariant[] {
+  return [
     {
       id: 'storm-async',
       label: 'argon2id async (libuv pool on a spare core)',
@@ -317,43 +335,57 @@ async function stormSection(): Promise<StormResult[]> {
       note: 'same layout as the target row, hashing blocks the event loop: shows what this test catches',
     },
   ];
+}
+
+async function stormSection(variants: StormVariant[]): Promise<StormResult[]> {
   const results: StormResult[] = [];
-  const servers: { variant: (typeof variants)[number]; server: BenchServer }[] = [];
+  const servers: { variant: StormVariant; server: BenchServer; loginServers: BenchServer[] }[] = [];
   for (const variant of variants) {
-    log(`starting server ${variant.id}`);
-    const server = await startServer(variant.id, variant.config, { pin: true, cpuProfileDir: profileDir() });
-    if (variant.config.poolCpu !== undefined) {
-      log(`  libuv pool threads: ${server.ready.poolThreads.map((t) => `${t.tid} cpu ${t.cpus} nice ${t.nice}`).join(', ') || 'none found'}`);
+    const loginServers: BenchServer[] = [];
+    for (let i = 0; i < (variant.instances ?? 1); i += 1) {
+      const name = i === 0 ? variant.id : `${variant.id}-${i + 1}`;
+      log(`starting server ${name}`);
+      const server = await startServer(name, variant.config, { pin: true, cpuProfileDir: profileDir() });
+      if (variant.config.poolCpu !== undefined) {
+        log(`  libuv pool threads: ${server.ready.poolThreads.map((t) => `${t.tid} cpu ${t.cpus} nice ${t.nice}`).join(', ') || 'none found'}`);
+      }
+      loginServers.push(server);
     }
-    servers.push({ variant, server });
+    servers.push({ variant, server: loginServers[0]!, loginServers });
   }
   const guarded = (server: BenchServer, duration: number) =>
     runLoad({ url: server.url, path: '/ours', connections: settings.connections, duration, serverPid: server.pid, headersForConnection: (i) => bearer(server.ready.ours[i % server.ready.ours.length]!) });
-  const storm = async (server: BenchServer, duration: number): Promise<{ guarded: LoadResult; loginsPerSecond: number; loginErrors: number }> => {
-    const logins = startBackgroundLoad({
-      url: server.url,
-      path: '/user/login',
-      method: 'POST',
-      connections: settings.stormConnections,
-      duration: duration + 30,
-      body: JSON.stringify({ username: BENCH_USERNAME, password: BENCH_PASSWORD }),
-    });
+  const storm = async (server: BenchServer, loginServers: BenchServer[], duration: number): Promise<{ guarded: LoadResult; loginsPerSecond: number; loginErrors: number }> => {
+    const logins = loginServers.map((loginServer) =>
+      startBackgroundLoad({
+        url: loginServer.url,
+        path: '/user/login',
+        method: 'POST',
+        connections: Math.max(1, Math.round(settings.stormConnections / loginServers.length)),
+        duration: duration + 30,
+        body: JSON.stringify({ username: BENCH_USERNAME, password: BENCH_PASSWORD }),
+      }),
+    );
     await sleep(500); // let the storm build up before measuring
     const result = await guarded(server, duration);
-    const loginResult = await logins.stop();
-    await waitIdle(server.pid);
-    return { guarded: result, loginsPerSecond: loginResult['2xx'] / loginResult.duration, loginErrors: loginResult.non2xx + loginResult.errors };
+    const loginResults = await Promise.all(logins.map((l) => l.stop()));
+    for (const loginServer of loginServers) await waitIdle(loginServer.pid);
+    return {
+      guarded: result,
+      loginsPerSecond: loginResults.reduce((sum, r) => sum + r['2xx'] / r.duration, 0),
+      loginErrors: loginResults.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
+    };
   };
 
-  for (const { server } of servers) {
+  for (const { server, loginServers } of servers) {
     log(`warm-up ${server.name}`);
     await guarded(server, settings.warmup);
-    await storm(server, settings.warmup);
+    await storm(server, loginServers, settings.warmup);
   }
   const idle = new Map<string, LoadResult[]>();
   const stormy = new Map<string, { guarded: LoadResult; loginsPerSecond: number; loginErrors: number }[]>();
   for (let round = 0; round < settings.rounds; round += 1) {
-    for (const { variant, server } of servers) {
+    for (const { variant, server, loginServers } of servers) {
       const steps = round % 2 === 0 ? (['idle', 'storm'] as const) : (['storm', 'idle'] as const);
       for (const step of steps) {
         if (step === 'idle') {
@@ -361,7 +393,7 @@ async function stormSection(): Promise<StormResult[]> {
           idle.set(variant.id, [...(idle.get(variant.id) ?? []), result]);
           log(`round ${round + 1}/${settings.rounds} ${variant.id} idle: ${fmt(result.rps)} req/s, p99 ${fmt(result.p99, 2)} ms`);
         } else {
-          const result = await storm(server, settings.duration);
+          const result = await storm(server, loginServers, settings.duration);
           stormy.set(variant.id, [...(stormy.get(variant.id) ?? []), result]);
           log(
             `round ${round + 1}/${settings.rounds} ${variant.id} storm: ${fmt(result.guarded.rps)} req/s, p99 ${fmt(result.guarded.p99, 2)} ms, ` +
@@ -371,7 +403,7 @@ async function stormSection(): Promise<StormResult[]> {
       }
     }
   }
-  for (const { variant, server } of servers) {
+  for (const { variant, server, loginServers } of servers) {
     results.push({
       id: variant.id,
       label: variant.label,
@@ -383,9 +415,120 @@ async function stormSection(): Promise<StormResult[]> {
       loginsPerSecond: (stormy.get(variant.id) ?? []).map((s) => s.loginsPerSecond),
       loginErrors: (stormy.get(variant.id) ?? []).reduce((sum, s) => sum + s.loginErrors, 0),
     });
-    await server.stop();
+    await Promise.all(loginServers.map((s) => s.stop()));
   }
   return results;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Redis
+
+/**
+ * `revocationCheckCacheSeconds` of the Redis deployments: far longer than any measurement, so an instance can only
+ * learn of a logout elsewhere through the push (RedisSessionRevocationBus), and the guard's session check makes no
+ * Redis call per request.
+ */
+const REDIS_REVOCATION_CACHE_SECONDS = 300;
+
+/**
+ * The Redis deployment (sessions, limits and revocation push on one Redis, like the README's quick start): refresh
+ * against one GET (bracketed), the session check against unguarded (simultaneous pair), the cross-instance
+ * revocation latency, and a login storm over two instances sharing limits.
+ */
+async function redisSection(report: BenchReport): Promise<void> {
+  try {
+    log('starting Redis');
+    const started = await startBenchRedis(LOADGEN_CPU);
+    if (typeof started === 'string') {
+      report.skipped.push(`Redis scenarios: ${started}`);
+      log(`skipping Redis: ${started}`);
+      return;
+    }
+    redisServer = started;
+    report.redis = { image: started.image, placement: started.placement };
+    const deployment: ServerConfig = {
+      adapter: 'express',
+      sessionCheck: true,
+      passport: false,
+      tokenPool: 1,
+      redisUrl: started.url,
+      revocationCheckCacheSeconds: REDIS_REVOCATION_CACHE_SECONDS,
+    };
+
+    log('starting server redis (Express, RedisSessionStore)');
+    const server = await startServer('redis', deployment, { pin: true, cpuProfileDir: profileDir() });
+    const group: ServerGroup = {
+      server,
+      baselineId: 'redis-read',
+      baselineLabel: 'Redis · unguarded route, one GET',
+      baseline: (duration) => runLoad({ url: server.url, path: '/redis-read', connections: settings.connections, duration, serverPid: server.pid }),
+      scenarios: [
+        {
+          id: 'redis-refresh',
+          group: 'redis',
+          label: 'Redis · POST /user/refresh with rotation',
+          note: 'per-connection token chain; one EVALSHA (the compare-and-set script) per refresh; rate limits off and user lookup in memory, as in the MySQL row',
+          load: refreshLoad(server),
+        },
+      ],
+    };
+    report.scenarios.push(...(await measureBracketed([group])));
+    await server.stop();
+
+    const pair: SimultaneousPair = {
+      name: 'express-redis-session-check-simultaneous',
+      group: 'express',
+      config: { ...deployment, tokenPool: settings.connections },
+      scenarios: [
+        {
+          id: 'sim-express-ours-session-redis',
+          label: 'Express · AccessTokenGuard + session check, sessions on Redis',
+          path: '/ours',
+          tokens: 'ours',
+          note: `\`rejectRevokedAccessTokens: true\` on \`RedisSessionStore\` with \`RedisSessionRevocationBus\`, revocationCheckCacheSeconds ${REDIS_REVOCATION_CACHE_SECONDS}: revocations arrive by push, so the check answers from its cache`,
+        },
+      ],
+    };
+    report.simultaneous = [...(report.simultaneous ?? []), ...(await measureSimultaneousPairs([pair], settings, log, profileDir()))];
+
+    log(`starting servers redis-instance-a and redis-instance-b (revocation latency, ${settings.revocationSamples} logouts)`);
+    const instanceA = await startServer('redis-instance-a', deployment, { pin: true, cpuProfileDir: profileDir() });
+    const instanceB = await startServer('redis-instance-b', deployment, { pin: true, cpuProfileDir: profileDir() });
+    report.revocation = await measureRevocationLatency(instanceA, instanceB, settings.revocationSamples, REDIS_REVOCATION_CACHE_SECONDS);
+    log(`revocation latency: ${report.revocation.latenciesMs.length} logouts timed, ${report.revocation.missed} missed`);
+    await Promise.all([instanceA.stop(), instanceB.stop()]);
+
+    const storm = await stormSection([
+      {
+        id: 'storm-redis-two-instances',
+        label: 'argon2id async, two instances sharing limits on Redis',
+        config: {
+          adapter: 'express',
+          sessionCheck: false,
+          passport: false,
+          tokenPool: settings.connections,
+          argon2: 'async',
+          poolCpu: LOADGEN_CPU,
+          redisUrl: started.url,
+          rateLimit: true,
+        },
+        target: true,
+        instances: 2,
+        note:
+          `as the target row, but the logins are spread over two instances (event loops on CPU ${SERVER_CPU}, pools on CPU ${LOADGEN_CPU}) whose ` +
+          'sessions and login limits are on one Redis (`RedisRateLimitStore`: each login reserves a point on the three login limits and gives it back; ' +
+          'the limits are set too high to refuse anyone); the guarded route is measured on the first instance',
+      },
+    ]);
+    report.storm = [...(report.storm ?? []), ...storm];
+  } catch (error) {
+    report.skipped.push(`Redis scenarios failed: ${(error as Error).message}`);
+    log(`Redis section failed: ${(error as Error).stack}`);
+    await stopAllServers();
+  } finally {
+    await redisServer?.stop().catch(() => undefined);
+    redisServer = undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -508,7 +651,8 @@ async function main(s: Settings): Promise<void> {
       database = undefined;
     }
   }
-  if (s.sections.includes('storm')) report.storm = await stormSection();
+  if (s.sections.includes('storm')) report.storm = [...(report.storm ?? []), ...(await stormSection(stormVariants()))];
+  if (s.sections.includes('redis')) await redisSection(report);
   if (s.sections.includes('memory')) report.memory = await memorySection();
   if (s.sections.includes('micro')) {
     log('micro-benchmark');
@@ -536,6 +680,7 @@ async function main(s: Settings): Promise<void> {
 async function shutdown(code: number): Promise<never> {
   await stopAllServers().catch(() => killAllServersNow());
   await database?.stop().catch(() => undefined);
+  await redisServer?.stop().catch(() => undefined);
   process.exit(code);
 }
 

@@ -12,10 +12,12 @@ import { JwtService } from '@nestjs/jwt';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { hash } from '@node-rs/argon2';
+import { Redis } from 'ioredis';
 import { SessionService, type SessionStore } from 'nestjs-dual-token-auth';
+import { RedisRateLimitStore, RedisSessionRevocationBus, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
 import { CreateDualTokenSessions1764200000000, DualTokenSessionEntity, TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
 import { DataSource } from 'typeorm';
-import { ARGON2_OPTIONS, Argon2UserLookup, BenchAppModule, PlainUserLookup, type DbReadTarget } from './app.js';
+import { ARGON2_OPTIONS, Argon2UserLookup, BenchAppModule, PlainUserLookup, REDIS_READ_KEY, type BenchAppDependencies, type DbReadTarget } from './app.js';
 import type { ReadyMessage, RunnerMessage, ServerConfig, ServerMessage } from './shared.js';
 
 function send(message: ServerMessage): void {
@@ -40,9 +42,20 @@ async function main(): Promise<void> {
     }).initialize();
     sessionStore = new TypeOrmSessionStore(dataSource);
   }
+  let redis: BenchAppDependencies['redis'];
+  if (config.redisUrl) {
+    // As the README's quick start sets it up: one client for the store, the limits and the bus (which opens its own
+    // subscriber connection).
+    const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    await client.set(REDIS_READ_KEY, 'bench');
+    sessionStore = new RedisSessionStore(client);
+    const sessionRevocationBus = new RedisSessionRevocationBus(client);
+    await sessionRevocationBus.ready;
+    redis = { client, rateLimitStore: new RedisRateLimitStore(client), sessionRevocationBus };
+  }
   const userLookup = config.argon2 ? await Argon2UserLookup.create(config.argon2) : new PlainUserLookup();
 
-  const module = BenchAppModule.register(config, { userLookup, sessionStore, dataSource, dbReadTarget });
+  const module = BenchAppModule.register(config, { userLookup, sessionStore, dataSource, dbReadTarget, redis });
   let app: INestApplication;
   if (config.adapter === 'fastify') {
     app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), { logger: ['error', 'warn'] });

@@ -1,8 +1,8 @@
 // Benchmark settings: a profile (`full` by default, `quick` for `npm run bench:quick`) overridden by environment variables.
 import { fileURLToPath } from 'node:url';
 
-export type Section = 'http' | 'mysql' | 'storm' | 'memory' | 'micro';
-const ALL_SECTIONS: Section[] = ['http', 'mysql', 'storm', 'memory', 'micro'];
+export type Section = 'http' | 'mysql' | 'redis' | 'storm' | 'memory' | 'micro';
+const ALL_SECTIONS: Section[] = ['http', 'mysql', 'redis', 'storm', 'memory', 'micro'];
 
 export interface Settings {
   profile: 'full' | 'quick';
@@ -25,6 +25,8 @@ export interface Settings {
   stormConnections: number;
   /** Run the informational storm variant with hashing on the event loop's own core. */
   stormSameCore: boolean;
+  /** Logouts timed by the cross-instance revocation test (one latency sample each). */
+  revocationSamples: number;
   sections: Section[];
   /** Write a V8 CPU profile of every server into bench/results/profiles. */
   cpuProfile: boolean;
@@ -65,6 +67,7 @@ export function loadSettings(): Settings {
     microMs: numberFromEnv('BENCH_MICRO_MS', quick ? 100 : 400),
     stormConnections: Math.round(numberFromEnv('BENCH_STORM_CONNECTIONS', 50)),
     stormSameCore: process.env.BENCH_STORM_SAME_CORE ? process.env.BENCH_STORM_SAME_CORE !== '0' : !quick,
+    revocationSamples: Math.round(numberFromEnv('BENCH_REVOCATION_SAMPLES', quick ? 50 : 300)),
     sections,
     cpuProfile: process.env.BENCH_CPU_PROFILE === '1',
     reportPath: process.env.BENCH_REPORT ?? `${RESULTS_DIR}${reportName}.md`,

@@ -22,6 +22,15 @@ export interface ServerConfig {
   tokenPool: number;
   /** MySQL URL: sessions in MySQL through `TypeOrmSessionStore`, plus `GET /db-read` (one primary-key read). */
   mysqlUrl?: string;
+  /**
+   * Redis URL: sessions in `RedisSessionStore`, revocations pushed by `RedisSessionRevocationBus`, plus
+   * `GET /redis-read` (one GET on the same client).
+   */
+  redisUrl?: string;
+  /** Login and refresh limits on (counted in `RedisRateLimitStore` with `redisUrl`); off by default, as in the other scenarios. */
+  rateLimit?: boolean;
+  /** `revocationCheckCacheSeconds` of the library; its default when absent. */
+  revocationCheckCacheSeconds?: number;
   /** Users' passwords checked with argon2id (`@node-rs/argon2`), `async` on libuv threads or `sync` (blocking control). */
   argon2?: 'async' | 'sync';
   /**
