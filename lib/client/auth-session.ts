@@ -25,8 +25,8 @@ import { documentUrl, resolveUrl, withoutQuery } from './url-utils.js';
  */
 export class AuthSession implements AuthenticatedTransport {
   /**
-   * `fetch` that attaches `Authorization: Bearer` for allowed origins and replays once after a refresh.
-   * Same as `createAuthFetch(session)`.
+   * `fetch` that attaches `Authorization: Bearer` for allowed origins and replays once after a refresh; relative URLs
+   * are resolved against `baseUrl`. Same as `createAuthFetch(session, undefined, { baseUrl })`.
    */
   readonly fetch: FetchLike;
   /** Plain fetch used for the auth endpoints (never intercepted, so a refresh can never trigger a refresh). */
@@ -73,7 +73,8 @@ export class AuthSession implements AuthenticatedTransport {
       refresh: (trigger) => this.refresher.run(trigger),
     });
 
-    this.fetch = createAuthFetch(this);
+    // Relative URLs go to the API (baseUrl), for the request and the origin check alike, in Node and in browsers.
+    this.fetch = createAuthFetch(this, undefined, { baseUrl: config.absoluteBase });
     this.ready = this.state.restore();
   }
 

@@ -42,6 +42,19 @@ describe('createAuthFetch: which requests get the token', () => {
     ]);
   });
 
+  it('resolves relative URLs against baseUrl, for the request and the origin check (in Node too)', async () => {
+    const { server, session, accessToken } = await loggedIn();
+    await session.fetch('/api/relative');
+    await session.fetch('api/no-leading-slash?x=1');
+    await session.fetch('//evil.test/steal'); // protocol-relative: another origin, no token
+
+    expect(server.apiRequests.map((r) => [r.url, r.headers['authorization']])).toEqual([
+      ['https://api.test/api/relative', `Bearer ${accessToken}`],
+      ['https://api.test/api/no-leading-slash?x=1', `Bearer ${accessToken}`],
+      [expect.stringContaining('origin=https%3A%2F%2Fevil.test'), undefined],
+    ]);
+  });
+
   it('honours allowedOrigins', async () => {
     const { server, session, accessToken } = await loggedIn({ allowedOrigins: ['https://files.test', 'https://api.test/'] });
     await session.fetch('https://files.test/doc');

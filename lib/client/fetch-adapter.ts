@@ -19,15 +19,26 @@ import { discardBody } from './promise-utils.js';
  *   own signal aborts while waiting for the refresh, it rejects with the signal's reason (an `AbortError`), without
  *   affecting the refresh or other requests.
  *
+ * - With `options.baseUrl`, a relative URL string is resolved against it the way `new URL(url, baseUrl)` does, and
+ *   that absolute URL is both what is requested and what the origin check judges (so `session.fetch('/profile')`
+ *   works in Node and goes to the API in a browser). Without it, relative URLs are left to the transport (the page's
+ *   URL in a browser).
+ *
  * @param session the session (any {@link AuthenticatedTransport}) whose token is attached.
  * @param fetchImpl transport to wrap. @default session.rawFetch, else globalThis.fetch
+ * @param options.baseUrl absolute URL relative request URLs are resolved against. @default none
  */
-export function createAuthFetch(session: AuthenticatedTransport, fetchImpl?: FetchLike): FetchLike {
+export function createAuthFetch(
+  session: AuthenticatedTransport,
+  fetchImpl?: FetchLike,
+  options: { baseUrl?: string } = {},
+): FetchLike {
   // Resolved per call: the session assigns rawFetch before creating its own wrapper, but be robust to ordering.
   const transport: FetchLike = (input, init) =>
     (fetchImpl ?? session.rawFetch ?? ((i: RequestInfo | URL, n?: RequestInit) => globalThis.fetch(i, n)))(input, init);
 
-  return async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  return async function authFetch(requested: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const input = typeof requested === 'string' && options.baseUrl !== undefined ? resolveAgainst(requested, options.baseUrl) : requested;
     const request = isRequest(input) ? input : undefined;
     const url = request ? request.url : String(input);
     const headerSource = init?.headers !== undefined ? init.headers : request?.headers;
@@ -133,4 +144,13 @@ function isReusableBody(body: unknown): boolean {
     (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) ||
     (typeof FormData !== 'undefined' && body instanceof FormData)
   );
+}
+
+/** `url` resolved against `base` like `new URL(url, base)`; unchanged when it cannot be parsed (fetch then reports it). */
+function resolveAgainst(url: string, base: string): string {
+  try {
+    return new URL(url, base).href;
+  } catch {
+    return url;
+  }
 }

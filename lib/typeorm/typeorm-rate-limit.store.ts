@@ -35,7 +35,12 @@ export class TypeOrmRateLimitStore implements RateLimitStore {
 
   createLimiter(settings: RateLimitSettings): RateLimitCounter {
     const driver = this.dataSource.driver as unknown as { pool: unknown; database?: string };
-    return new RateLimiterMySQL(
+    let resolveTable!: (error?: Error) => void;
+    const tableReady = new Promise<void>((resolve, reject) => {
+      resolveTable = (error) => (error ? reject(error) : resolve());
+    });
+    tableReady.catch(() => undefined); // reported below; each attempt then fails with it (a 503)
+    const limiter = new RateLimiterMySQL(
       {
         storeClient: driver.pool,
         storeType: 'pool',
@@ -49,7 +54,15 @@ export class TypeOrmRateLimitStore implements RateLimitStore {
       // Without a callback a failure to create the table is thrown from a promise and ends the process.
       (error?: Error) => {
         if (error) this.logger.error(`Rate-limit table ${this.tableName} could not be created: ${error.message}`);
+        resolveTable(error);
       },
     );
+    // The limiter refuses every call until its table exists ("Table is not created yet"), which would make the first
+    // logins after a start answer 503: wait for the table instead.
+    return {
+      consume: async (...args) => (await tableReady, limiter.consume(...args)),
+      reward: async (...args) => (await tableReady, limiter.reward(...args)),
+      delete: async (...args) => (await tableReady, limiter.delete(...args)),
+    };
   }
 }
