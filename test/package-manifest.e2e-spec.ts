@@ -36,7 +36,7 @@ const optionalPeers = Object.entries(pkg.peerDependenciesMeta ?? {})
   .map(([name]) => name);
 
 /** Subpaths the package must export: one per entry-point folder of lib/. */
-const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2', './redis'];
+const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2', './redis', './websockets'];
 
 interface ModuleReference {
   /** File the reference is in, relative to the repository. */
@@ -237,7 +237,7 @@ describe('package manifest', () => {
       expect(builtOptionalImports.map(describeReference)).toEqual([]);
     });
 
-    it('loads the optional peers only from their own entries (./typeorm, ./argon2, ./redis)', () => {
+    it('loads the optional peers only from their own entries (./typeorm, ./argon2, ./redis, ./websockets)', () => {
       const typeorm = moduleGraph(path.join(LIB, 'typeorm/index.ts'), { runtimeOnly: true });
       expect(typeorm.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('typeorm');
       const argon2 = moduleGraph(path.join(LIB, 'argon2/index.ts'), { runtimeOnly: true });
@@ -245,6 +245,10 @@ describe('package manifest', () => {
       // The app passes its own ioredis client in, so the entry needs ioredis's types only.
       const redis = moduleGraph(path.join(LIB, 'redis/index.ts'), { runtimeOnly: false });
       expect(redis.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('ioredis');
+      // Gateways need @nestjs/websockets; socket.io and ws themselves are only the app's (structural types here).
+      const websockets = moduleGraph(path.join(LIB, 'websockets/index.ts'), { runtimeOnly: true });
+      expect(websockets.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('@nestjs/websockets');
+      expect(optionalPeers).toContain('@nestjs/websockets');
     });
 
     it('keeps the ./client entry free of runtime imports of packages and Node built-ins (it runs in browsers, without Nest)', () => {

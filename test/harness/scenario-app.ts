@@ -73,12 +73,14 @@ export function authOptions(overrides: Partial<DualTokenAuthOptions> = {}): Dual
 
 /**
  * Compiles a root module from `metadata`, starts it on the given platform and waits until it can serve requests.
- * Close it with `app.close()`. Logs only errors unless a `logger` is given.
+ * Close it with `app.close()`. Logs only errors unless a `logger` is given; `beforeInit` may set up what must precede
+ * `init()` (a WebSocket adapter).
  */
 export async function createScenarioApp(
   createAdapter: HttpAdapterFactory,
   metadata: ModuleMetadata,
   logger: LoggerService | ['error'] = ['error'],
+  beforeInit?: (app: INestApplication) => void,
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   const adapter = createAdapter();
@@ -86,6 +88,7 @@ export async function createScenarioApp(
     adapter instanceof FastifyAdapter
       ? moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger })
       : moduleRef.createNestApplication<NestExpressApplication>(adapter, { logger });
+  beforeInit?.(app);
   await app.init();
   if (adapter instanceof FastifyAdapter) await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app;
