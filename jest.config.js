@@ -12,6 +12,7 @@ const shared = {
     '^nestjs-dual-token-auth/redis$': '<rootDir>/lib/redis/index.ts',
     '^nestjs-dual-token-auth/graphql$': '<rootDir>/lib/graphql/index.ts',
     '^nestjs-dual-token-auth/websockets$': '<rootDir>/lib/websockets/index.ts',
+    '^nestjs-dual-token-auth/swagger$': '<rootDir>/lib/swagger/index.ts',
     // mercurius requires @fastify/static, which requires content-disposition 3: ESM only, which plain Node 20.19+ can
     // require() but Jest on Node 20 cannot. Version 2 (Express's copy, CommonJS) has the same exports.
     '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',

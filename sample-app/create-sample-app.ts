@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AuthValidationPipe } from 'nestjs-dual-token-auth';
 import { NestFactory } from '@nestjs/core';
+import { serveApiDocs } from './api-docs.js';
 import { AppModule } from './app.module.js';
 
 /**
@@ -18,6 +19,7 @@ export async function createSampleApp(
   if (env.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY.split(',').map((entry) => entry.trim()));
   // Like Nest's ValidationPipe (whitelist), plus a bound on body nesting that class-transformer cannot survive.
   app.useGlobalPipes(new AuthValidationPipe());
+  serveApiDocs(app);
   app.enableShutdownHooks();
   return app;
 }

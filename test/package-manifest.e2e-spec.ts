@@ -36,7 +36,7 @@ const optionalPeers = Object.entries(pkg.peerDependenciesMeta ?? {})
   .map(([name]) => name);
 
 /** Subpaths the package must export: one per entry-point folder of lib/. */
-const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2', './redis', './websockets'];
+const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2', './redis', './websockets', './swagger'];
 
 interface ModuleReference {
   /** File the reference is in, relative to the repository. */
@@ -249,6 +249,10 @@ describe('package manifest', () => {
       const websockets = moduleGraph(path.join(LIB, 'websockets/index.ts'), { runtimeOnly: true });
       expect(websockets.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('@nestjs/websockets');
       expect(optionalPeers).toContain('@nestjs/websockets');
+      // OpenAPI metadata needs @nestjs/swagger, which apps without it never load.
+      const swagger = moduleGraph(path.join(LIB, 'swagger/index.ts'), { runtimeOnly: true });
+      expect(swagger.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('@nestjs/swagger');
+      expect(optionalPeers).toContain('@nestjs/swagger');
     });
 
     it('keeps the ./client entry free of runtime imports of packages and Node built-ins (it runs in browsers, without Nest)', () => {
