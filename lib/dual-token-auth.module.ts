@@ -98,6 +98,8 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
         SESSION_STORE,
         AUTH_CONFIG,
         SessionRevocationCheck,
+        // For the GraphQL auth resolver (nestjs-dual-token-auth/graphql), which throttles like the REST routes.
+        AuthRateLimiter,
       ],
     };
   }

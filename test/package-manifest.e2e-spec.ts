@@ -36,7 +36,7 @@ const optionalPeers = Object.entries(pkg.peerDependenciesMeta ?? {})
   .map(([name]) => name);
 
 /** Subpaths the package must export: one per entry-point folder of lib/. */
-const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2', './redis', './websockets', './swagger'];
+const expectedEntries = ['.', './typeorm', './testing', './client', './client/testing', './argon2', './redis', './graphql', './websockets', './swagger'];
 
 interface ModuleReference {
   /** File the reference is in, relative to the repository. */
@@ -249,6 +249,13 @@ describe('package manifest', () => {
       const websockets = moduleGraph(path.join(LIB, 'websockets/index.ts'), { runtimeOnly: true });
       expect(websockets.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('@nestjs/websockets');
       expect(optionalPeers).toContain('@nestjs/websockets');
+      // The auth resolver needs @nestjs/graphql; subscriptions are authenticated through graphql-ws's hooks, described
+      // structurally, so graphql-ws and ws are only the app's.
+      const graphql = moduleGraph(path.join(LIB, 'graphql/index.ts'), { runtimeOnly: true });
+      const graphqlPackages = graphql.bareImports.map((reference) => packageNameOf(reference.specifier));
+      expect(graphqlPackages).toContain('@nestjs/graphql');
+      expect(graphqlPackages.filter((name) => name === 'graphql-ws' || name === 'ws')).toEqual([]);
+      expect(optionalPeers).toEqual(expect.arrayContaining(['@nestjs/graphql', 'graphql']));
       // OpenAPI metadata needs @nestjs/swagger, which apps without it never load.
       const swagger = moduleGraph(path.join(LIB, 'swagger/index.ts'), { runtimeOnly: true });
       expect(swagger.bareImports.map((reference) => packageNameOf(reference.specifier))).toContain('@nestjs/swagger');

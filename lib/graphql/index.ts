@@ -3,3 +3,5 @@
 // ConnectionAuthenticator in a module the GraphQL module's factory imports.
 export { ConnectionAuthenticator, type ConnectionEndReason, type LiveConnection } from '../transports/connection-authenticator.js';
 export { GRAPHQL_WS_CLOSE_CODES, GraphqlWsAuthenticator, type GraphqlWsAuthOptions } from './graphql-ws-authenticator.js';
+export { DualTokenAuthResolver } from './dual-token-auth.resolver.js';
+export { AuthTokens } from './auth-tokens.object-type.js';
