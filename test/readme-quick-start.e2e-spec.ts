@@ -2,7 +2,8 @@
 // (`<!-- quick-start file: PATH -->` and `<!-- quick-start step: NAME -->`) are written into a fresh folder outside the
 // repository, the install line runs with the packed tarball in place of the registry's package, the project compiles
 // with the `typescript` that line installs (the one a new user gets today), the app starts with its `npm start`
-// script, and the README's curl sequence runs with bash against it. A README edit that breaks a snippet fails here.
+// script, and the README's curl sequence and its Node client snippet run against it. A README edit that breaks a
+// snippet fails here.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -99,9 +100,9 @@ describe('the README quick start, pasted into an empty folder', () => {
 
   it('gives every file and step a new user needs, each marked for this test', () => {
     expect([...quickStart.files.keys()]).toEqual(
-      expect.arrayContaining(['package.json', 'tsconfig.json', 'src/app.module.ts', 'src/main.ts', 'src/profile.controller.ts']),
+      expect.arrayContaining(['package.json', 'tsconfig.json', 'src/app.module.ts', 'src/main.ts', 'src/profile.controller.ts', 'src/try-client.ts']),
     );
-    expect([...quickStart.steps.keys()].sort()).toEqual(['curl', 'install', 'run', 'secrets']);
+    expect([...quickStart.steps.keys()].sort()).toEqual(['client', 'curl', 'install', 'run', 'secrets']);
   });
 
   it('answers the curl sequence as the README says: login 201, guarded route 200, refresh 201, logout 200, then 401', async () => {
@@ -126,6 +127,15 @@ describe('the README quick start, pasted into an empty folder', () => {
         expires_in: 1800,
         refresh_expires_in: 604800,
       });
+    });
+  });
+
+  it("runs the client snippet in Node: login, session.fetch('/profile') 200 through baseUrl, refresh, logout", async () => {
+    const server = running();
+    await server.check(async () => {
+      // The snippet reads API_URL (default http://localhost:3000), so it reaches the test's port unchanged.
+      const output = await run('bash', ['-euo', 'pipefail', '-c', step(quickStart, 'client')], projectDir, { API_URL: server.baseUrl });
+      expect(output.trimEnd().split('\n')).toEqual(['profile 200 {"id":1,"username":"alice"}', 'refreshed 1', 'logged out true']);
     });
   });
 
