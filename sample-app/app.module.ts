@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { validateEnvironment } from './config/validate-environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { UserModule } from './user/user.module.js';
 
@@ -31,7 +32,16 @@ export class AppModule {
     });
     return {
       module: AppModule,
-      imports: [config, DatabaseModule, RedisModule, UserModule, AuthModule, DemoModule],
+      imports: [
+        config,
+        DatabaseModule,
+        RedisModule,
+        UserModule,
+        AuthModule,
+        DemoModule,
+        // Validated above, so the adapter name is known before Nest builds anything.
+        RealtimeModule.forRoot(env.HTTP_ADAPTER === 'fastify' ? 'fastify' : 'express'),
+      ],
       controllers: [AppController],
     };
   }

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthValidationPipe } from 'nestjs-dual-token-auth';
 import { NestFactory } from '@nestjs/core';
 import { serveApiDocs } from './api-docs.js';
@@ -13,10 +14,22 @@ export async function createSampleApp(
   env: NodeJS.ProcessEnv = process.env,
   options: { logger?: false } = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(env), { logger: options.logger });
+  const appModule = await AppModule.forRoot(env);
+  // The platform's own request.ip (used by the registration throttle) follows the same proxies as the library's limits.
+  const trustProxy = env.TRUST_PROXY
+    ? /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY.split(',').map((entry) => entry.trim())
+    : undefined;
+  let app: INestApplication;
+  if (env.HTTP_ADAPTER === 'fastify') {
+    // Fastify takes a hop count too; the adapter's option type only lists the other forms.
+    const fastifyOptions = { trustProxy } as ConstructorParameters<typeof FastifyAdapter>[0];
+    app = await NestFactory.create<NestFastifyApplication>(appModule, new FastifyAdapter(fastifyOptions), { logger: options.logger });
+  } else {
+    const expressApp = await NestFactory.create<NestExpressApplication>(appModule, new ExpressAdapter(), { logger: options.logger });
+    if (trustProxy !== undefined) expressApp.set('trust proxy', trustProxy);
+    app = expressApp;
+  }
   app.enableCors();
-  // Express's own request.ip (used by the registration throttle) follows the same proxies as the library's limits.
-  if (env.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY.split(',').map((entry) => entry.trim()));
   // Like Nest's ValidationPipe (whitelist), plus a bound on body nesting that class-transformer cannot survive.
   app.useGlobalPipes(new AuthValidationPipe());
   serveApiDocs(app);

@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsDefined,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -26,6 +27,12 @@ export class EnvironmentVariables {
 
   @IntegerBetween(0, 65535)
   PORT = 3000;
+
+  /** The HTTP platform: `express` (GraphQL on Apollo) or `fastify` (GraphQL on Mercurius); the REST routes are the same on both. */
+  @IsIn(['express', 'fastify'], {
+    message: ({ value }: ValidationArguments) => `HTTP_ADAPTER must be express or fastify, got ${quoted(value)}`,
+  })
+  HTTP_ADAPTER: 'express' | 'fastify' = 'express';
 
   /** `mysql://user:pass@host:3306/db`; unset means the embedded SQLite file. */
   @IsOptional()
