@@ -15,8 +15,10 @@ const SECTION_HEADING = '## Quick start (library users)\n';
 interface QuickStart {
   /** Project files by path, exactly as the README shows them. */
   files: Map<string, string>;
-  /** Shell steps by name: install, secrets, run, curl. */
+  /** Shell steps by name: install, secrets, run, curl, client. */
   steps: Map<string, string>;
+  /** Alternative blocks by what they replace, e.g. `TypeOrmModule.forRoot` → the MySQL/PostgreSQL `forRootAsync`. */
+  variations: Map<string, string>;
 }
 
 /** The marked blocks of the quick-start section (up to the next `## ` heading). */
@@ -25,9 +27,9 @@ function readQuickStart(readme: string): QuickStart {
   if (start < 0) throw new Error(`README.md has no "${SECTION_HEADING.trim()}" section`);
   const end = readme.indexOf('\n## ', start + SECTION_HEADING.length);
   const section = readme.slice(start, end < 0 ? undefined : end);
-  const quickStart: QuickStart = { files: new Map(), steps: new Map() };
-  for (const [, kind, name, body] of section.matchAll(/<!-- quick-start (file|step): (\S+) -->\n```[a-z]*\n([\s\S]*?)\n```/g)) {
-    const target = kind === 'file' ? quickStart.files : quickStart.steps;
+  const quickStart: QuickStart = { files: new Map(), steps: new Map(), variations: new Map() };
+  for (const [, kind, name, body] of section.matchAll(/<!-- quick-start (file|step|variation): (\S+) -->\n```[a-z]*\n([\s\S]*?)\n```/g)) {
+    const target = kind === 'file' ? quickStart.files : kind === 'step' ? quickStart.steps : quickStart.variations;
     if (target.has(name)) throw new Error(`README.md marks two blocks as quick-start ${kind} ${name}`);
     target.set(name, `${body}\n`);
   }
@@ -128,7 +130,7 @@ describe('the README quick start, pasted into an empty folder', () => {
         refresh_expires_in: 604800,
       });
     });
-  });
+  }, 60_000);
 
   it("runs the client snippet in Node: login, session.fetch('/profile') 200 through baseUrl, refresh, logout", async () => {
     const server = running();
@@ -137,7 +139,7 @@ describe('the README quick start, pasted into an empty folder', () => {
       const output = await run('bash', ['-euo', 'pipefail', '-c', step(quickStart, 'client')], projectDir, { API_URL: server.baseUrl });
       expect(output.trimEnd().split('\n')).toEqual(['profile 200 {"id":1,"username":"alice"}', 'refreshed 1', 'logged out true']);
     });
-  });
+  }, 60_000);
 
   it('refuses the guarded route without a token (401), as the README notes', async () => {
     const server = running();
@@ -146,7 +148,7 @@ describe('the README quick start, pasted into an empty folder', () => {
     });
   });
 
-  it('keeps the created user and the sessions in the SQLite file across a restart (the migrations ran once)', async () => {
+  it('keeps the created user in the SQLite file across a restart (migrations that already ran are skipped)', async () => {
     const server = running();
     await server.check(async () => {
       await server.stop();
@@ -157,5 +159,22 @@ describe('the README quick start, pasted into an empty folder', () => {
       const login = await app.request('POST', '/user/login', { body: { username: created?.[1], password: created?.[2] } });
       expect(login.status).toBe(201);
     });
-  });
+  }, 60_000);
+
+  it('type-checks the MySQL/PostgreSQL variation of the app module in place of TypeOrmModule.forRoot', async () => {
+    const variation = quickStart.variations.get('TypeOrmModule.forRoot');
+    expect(variation).toBeDefined();
+    const appModulePath = path.join(projectDir, 'src/app.module.ts');
+    const appModule = await readFile(appModulePath, 'utf8');
+    // The forRoot call of the imports array, four spaces in, up to its closing `}),` at the same depth.
+    const forRoot = /^ {4}TypeOrmModule\.forRoot\(\{\n[\s\S]*?\n {4}\}\),\n/m;
+    expect(appModule).toMatch(forRoot);
+    const indented = (variation ?? '').trimEnd().split('\n').map((line) => `    ${line}`).join('\n');
+    await writeFile(appModulePath, appModule.replace(forRoot, () => `${indented}\n`));
+    try {
+      await run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], projectDir);
+    } finally {
+      await writeFile(appModulePath, appModule);
+    }
+  }, 60_000);
 });
