@@ -45,3 +45,4 @@ export {
   type TokenSet,
   type TokenStorage,
 } from './token-storage.js';
+export { bindSocketIoAuth, graphqlWsAuth, type GraphqlWsAuth, type SocketIoClientLike, type WebSocketLike } from './realtime-auth.js';
