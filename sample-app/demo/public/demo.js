@@ -72,6 +72,9 @@
       log('took over new tokens from another tab');
     }
     void renderStatus();
+    // The list is loaded after this tab's own login (and on "Reload the list"); a logout anywhere clears it. Loading it
+    // on every token change would add requests to the refresh races this page demonstrates.
+    if (!event.tokens) void loadSessions();
   });
   session.on('refreshFailed', (event) => log(`refresh failed (${event.error.kind}); tokens kept, will retry`));
   session.on('ended', (event) => {
@@ -79,6 +82,111 @@
     showEnded(event.reason);
   });
   session.on('loggedOut', (event) => log(event.origin === 'this-tab' ? 'logged out' : 'logged out in another tab'));
+
+  // ---- your sessions -------------------------------------------------------------------------------------------
+  /** "Chrome on Linux"-style name of a User-Agent; the raw header is in the row's title. */
+  function deviceName(userAgent) {
+    if (!userAgent) return 'unknown device';
+    const browser = /Edg\//.test(userAgent) ? 'Edge' : /Chrom(e|ium)\//.test(userAgent) ? 'Chrome'
+      : /Firefox\//.test(userAgent) ? 'Firefox' : /Safari\//.test(userAgent) ? 'Safari' : userAgent.split(/[ /]/)[0];
+    const system = /Windows/.test(userAgent) ? 'Windows' : /Android/.test(userAgent) ? 'Android'
+      : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Mac OS X/.test(userAgent) ? 'macOS' : /Linux/.test(userAgent) ? 'Linux' : '';
+    return system ? `${browser} on ${system}` : browser;
+  }
+
+  function cell(row, text) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    row.append(td);
+    return td;
+  }
+
+  async function loadSessions() {
+    const body = $('sessions-body');
+    const note = $('sessions-note');
+    if (!(await session.getTokens())) {
+      body.replaceChildren();
+      note.textContent = 'Log in to see your sessions.';
+      note.hidden = false;
+      return;
+    }
+    let list;
+    try {
+      const response = await session.fetch('/user/sessions');
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      list = await response.json();
+    } catch (error) {
+      note.textContent = `Could not load the sessions: ${describeError(error)}`;
+      note.hidden = false;
+      return;
+    }
+    note.hidden = true;
+    body.replaceChildren(
+      ...list.map((entry) => {
+        const row = document.createElement('tr');
+        row.dataset.sessionId = entry.id;
+        if (entry.current) row.className = 'current';
+        cell(row, deviceName(entry.userAgent) + (entry.current ? ' (this device)' : '')).title = entry.userAgent ?? '';
+        cell(row, entry.ip ?? '–');
+        cell(row, new Date(entry.lastUsedAt).toLocaleString());
+        cell(row, new Date(entry.createdAt).toLocaleString());
+        const actions = cell(row, '');
+        if (!entry.current) {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.textContent = 'Revoke';
+          button.className = 'revoke';
+          button.addEventListener('click', () => revoke(entry.id));
+          actions.append(button);
+        }
+        return row;
+      }),
+    );
+    $('sessions-table').dataset.count = String(list.length);
+  }
+
+  async function revoke(sessionId) {
+    const response = await session.fetch(`/user/sessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE' });
+    log(response.ok ? 'revoked a session of another device' : `revoking failed (HTTP ${response.status})`);
+    await loadSessions();
+  }
+
+  $('reload-sessions').addEventListener('click', () => void loadSessions());
+  $('sign-out-others').addEventListener('click', async () => {
+    const response = await session.fetch('/user/sessions');
+    if (!response.ok) return;
+    const others = (await response.json()).filter((entry) => !entry.current);
+    await Promise.all(others.map((entry) => session.fetch(`/user/sessions/${encodeURIComponent(entry.id)}`, { method: 'DELETE' })));
+    log(`signed out ${others.length} other device(s)`);
+    await loadSessions();
+  });
+
+  /** Fills one bar with the share of the token's lifetime that is left (`iat` to `exp`), and the seconds left. */
+  function renderLifetime(token, bar, label, whenMissing) {
+    const claims = token ? decodeJwtPayload(token) : undefined;
+    if (!claims || typeof claims.exp !== 'number' || typeof claims.iat !== 'number') {
+      bar.value = 0;
+      label.textContent = whenMissing;
+      return;
+    }
+    const left = Math.max(0, claims.exp * 1000 - Date.now());
+    bar.value = Math.min(1, left / Math.max(1, (claims.exp - claims.iat) * 1000));
+    label.textContent = left > 0 ? `${formatSeconds(left / 1000)} left` : 'expired';
+  }
+
+  function formatSeconds(seconds) {
+    if (seconds < 120) return `${seconds.toFixed(1)} s`;
+    if (seconds < 7200) return `${Math.floor(seconds / 60)} min ${Math.floor(seconds % 60)} s`;
+    if (seconds < 172800) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+    return `${Math.floor(seconds / 86400)} d ${Math.floor((seconds % 86400) / 3600)} h`;
+  }
+
+  async function renderLifetimes() {
+    const tokens = await session.getTokens();
+    renderLifetime(tokens?.accessToken, $('access-bar'), $('access-left'), '–');
+    // In cookie transport the refresh token is in an HttpOnly cookie: page scripts cannot (and must not) read it.
+    renderLifetime(tokens?.refreshToken, $('refresh-bar'), $('refresh-left'), tokens ? 'in an HttpOnly cookie' : '–');
+  }
 
   // ---- requests ------------------------------------------------------------------------------------------------
   function describeError(error) {
@@ -143,6 +251,7 @@
       await session.login($('username').value, $('password').value);
       $('session-ended').hidden = true;
       log('logged in');
+      void loadSessions();
     } catch (failure) {
       error.textContent =
         failure instanceof LoginFailedError && failure.status === 401
@@ -160,6 +269,9 @@
   // ---- start ---------------------------------------------------------------------------------------------------
   $('proactive-mode').textContent = proactive ? 'on' : 'off (refresh only after a 401, like the tutorial)';
   $('proactive-toggle').href = proactive ? '/?proactive=off' : '/';
-  session.ready.then(renderStatus);
-  setInterval(renderExpiry, 250);
+  session.ready.then(() => Promise.all([renderStatus(), loadSessions()]));
+  setInterval(() => {
+    void renderExpiry();
+    void renderLifetimes();
+  }, 250);
 })();
