@@ -236,6 +236,8 @@ describe('resolveAuthConfig', () => {
       ['accessToken.expiresIn', { accessToken: { secret: ACCESS_SECRET, expiresIn: '30 minutes' } }],
       ['refreshToken.expiresIn', { refreshToken: { secret: REFRESH_SECRET, expiresIn: -1 } }],
       ['sessionMaxAge', { sessionMaxAge: '0d' }],
+      ['rolesClaim', { rolesClaim: '' }],
+      ['permissionsClaim', { permissionsClaim: 42 as unknown as string }],
     ] as const)('refuses a bad %s, naming it', (name, overrides) => {
       const error = thrownBy(() => resolveAuthConfig(options(overrides as Partial<DualTokenAuthOptions>)));
 
