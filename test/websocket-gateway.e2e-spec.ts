@@ -7,6 +7,7 @@ import {
   AccessTokenGuard,
   CurrentUser,
   DualTokenAuthModule,
+  InMemorySessionStore,
   type AccessTokenPayload,
   type TokenPairResponse,
 } from 'nestjs-dual-token-auth';
@@ -250,5 +251,68 @@ describe.each(HTTP_ADAPTERS)('ws gateway on %s', (_name, createAdapter) => {
     const socket = await open(pair.access_token);
     const code = await new Promise<number>((resolve) => socket.once('close', (closeCode) => resolve(closeCode)));
     expect(code).toBe(4401);
+  }, 10_000);
+});
+
+/** A gateway that leaves the handshake open and guards only its handler: the guard reads socket.io's handshake token. */
+@WebSocketGateway({ path: '/open-handshake' })
+@UseFilters(WsAuthExceptionFilter)
+class OpenHandshakeGateway {
+  @UseGuards(AccessTokenGuard)
+  @SubscribeMessage('whoami')
+  whoami(@CurrentUser('username') username: string): string {
+    return username;
+  }
+}
+
+describe('socket.io: the guard on a handler without handshake authentication, and revocations made by another instance', () => {
+  const store = new InMemorySessionStore();
+  const apps: INestApplication[] = [];
+  const urls: string[] = [];
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    // Two instances on one session store, no revocation bus: a logout on one reaches the other through the store.
+    for (let instance = 0; instance < 2; instance++) {
+      const app = await createScenarioApp(
+        HTTP_ADAPTERS[0][1],
+        {
+          imports: [DualTokenAuthModule.forRoot(authOptions({ sessionStore: store, revocationCheckCacheSeconds: 1 }))],
+          providers: [ConnectionAuthenticator, SocketAuthenticator, SocketIoWhoamiGateway, OpenHandshakeGateway],
+        },
+        ['error'],
+        (created) => created.useWebSocketAdapter(new IoAdapter(created)),
+      );
+      await app.listen(0, '127.0.0.1');
+      apps.push(app);
+      urls.push((await app.getUrl()).replace('[::1]', '127.0.0.1'));
+    }
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    for (const app of apps) await app.close();
+  });
+
+  it('answers a guarded handler for the handshake token, and an "exception" 401 (not "Internal server error") without one', async () => {
+    const { access_token } = await login(urls[0]!);
+    const withToken = io(urls[0]!, { path: '/open-handshake', auth: { token: access_token }, transports: ['websocket'], forceNew: true });
+    const anonymous = io(urls[0]!, { path: '/open-handshake', transports: ['websocket'], forceNew: true });
+    sockets.push(withToken, anonymous);
+    expect(await withToken.timeout(2000).emitWithAck('whoami')).toBe('alice');
+    const exception = new Promise<unknown>((resolve) => anonymous.once('exception', resolve));
+    anonymous.emit('whoami', {});
+    expect(await exception).toMatchObject({ status: 'error', statusCode: 401 });
+  });
+
+  it('disconnects a socket on instance B within revocationCheckCacheSeconds of a logout on instance A', async () => {
+    const pair = await login(urls[0]!);
+    const onB = await connectSocketIo(urls[1]!, { auth: { token: pair.access_token } });
+    sockets.push(onB);
+    const end = disconnected(onB);
+    const loggedOutAt = Date.now();
+    await post(urls[0]!, '/user/logout', { refresh_token: pair.refresh_token });
+    expect((await end).ended).toEqual({ reason: 'revoked' });
+    expect(Date.now() - loggedOutAt).toBeLessThan(2500);
   }, 10_000);
 });

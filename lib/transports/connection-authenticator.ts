@@ -39,6 +39,7 @@ export interface LiveConnection {
 export class ConnectionAuthenticator implements OnModuleDestroy {
   private readonly bySession = new Map<string, Set<TrackedConnection>>();
   private readonly stopListening: () => void;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly tokens: DualTokenService,
@@ -87,6 +88,32 @@ export class ConnectionAuthenticator implements OnModuleDestroy {
     let connections = this.bySession.get(connection.user.sid);
     if (!connections) this.bySession.set(connection.user.sid, (connections = new Set()));
     connections.add(connection);
+    this.startSweeping();
+  }
+
+  /**
+   * Without a revocation bus, another instance's logout reaches this process only through the session store. Asking
+   * the revocation check about every watched session once per `revocationCheckCacheSeconds` (one store lookup per
+   * session per period, the cache's own cost) closes such sockets within the same bound as the guard's answers.
+   */
+  private startSweeping(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => void this.sweep(), Math.max(this.config.revocationCheckCacheMs, 1000));
+    this.sweepTimer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.bySession.size === 0) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = undefined;
+      return;
+    }
+    for (const [sessionId, connections] of [...this.bySession]) {
+      const [first] = connections;
+      // A store outage is not a revocation: the socket stays, as the guard's 'open' policy would let its requests through.
+      const active = await Promise.resolve(this.revocationCheck.isSessionActive(sessionId, first?.user.sub)).catch(() => true);
+      if (!active) for (const connection of [...connections]) connection.end('revoked');
+    }
   }
 
   /** @internal */
@@ -103,6 +130,7 @@ export class ConnectionAuthenticator implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.stopListening();
+    clearInterval(this.sweepTimer);
     for (const connections of this.bySession.values()) for (const connection of connections) connection.release();
   }
 }
