@@ -81,6 +81,12 @@ describe('the sample app environment (validateEnvironment)', () => {
     );
   });
 
+  it('runs on Express unless HTTP_ADAPTER names fastify, and names any other value', () => {
+    expect(validateEnvironment({ ...SECRETS }).HTTP_ADAPTER).toBe('express');
+    expect(validateEnvironment({ ...SECRETS, HTTP_ADAPTER: 'fastify' }).HTTP_ADAPTER).toBe('fastify');
+    expect(failure({ HTTP_ADAPTER: 'koa' })).toBe('HTTP_ADAPTER must be express or fastify, got "koa"');
+  });
+
   it('checks the login limits only while rate limiting is on', () => {
     expect(failure({ LOGIN_MAX_FAILURES_PER_IP: '0' })).toBe(
       'LOGIN_MAX_FAILURES_PER_IP must be an integer between 1 and 1000000, got "0"',
