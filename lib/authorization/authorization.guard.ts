@@ -1,6 +1,7 @@
 import { type ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { AccessTokenGuard } from '../guards/access-token.guard.js';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
+import { withGraphqlCode } from '../platform/graphql-error-code.js';
 import { setResponseHeader } from '../platform/request-adapter.js';
 import { AUTHORIZE_KEY, PERMISSIONS_KEY, RECENT_LOGIN_KEY, ROLES_KEY } from './authorization.constants.js';
 import type { AuthorizationPredicate } from './authorization-predicate.js';
@@ -36,9 +37,9 @@ export class AuthorizationGuard extends AccessTokenGuard {
     // `@Public()` or `@OptionalAuth()` let the request through without a token, but these decorators need a user.
     if (!user) throw this.unauthorized(this.config.messages.notLoggedIn);
 
-    if (required.roles && !this.hasAny(user[this.config.rolesClaim], required.roles)) throw this.forbidden();
-    if (required.permissions && !this.hasAll(user[this.config.permissionsClaim], required.permissions)) throw this.forbidden();
-    if (required.predicate && (await required.predicate(user, context)) !== true) throw this.forbidden();
+    if (required.roles && !this.hasAny(user[this.config.rolesClaim], required.roles)) throw this.deny(context);
+    if (required.permissions && !this.hasAll(user[this.config.permissionsClaim], required.permissions)) throw this.deny(context);
+    if (required.predicate && (await required.predicate(user, context)) !== true) throw this.deny(context);
     if (required.maxAuthAgeSeconds !== undefined && !this.isRecent(user, required.maxAuthAgeSeconds)) {
       throw this.recentLoginRequired(context, required.maxAuthAgeSeconds);
     }
@@ -50,13 +51,26 @@ export class AuthorizationGuard extends AccessTokenGuard {
     return new ForbiddenException(this.config.messages.forbidden);
   }
 
-  /** The 401 for a login older than the route allows; over HTTP with `WWW-Authenticate` as RFC 9470 §3 defines it. */
+  /**
+   * The 401 for a login older than the route allows; over HTTP with `WWW-Authenticate` as RFC 9470 §3 defines it, in
+   * GraphQL with `extensions.code: 'UNAUTHENTICATED'`.
+   */
   protected recentLoginRequired(context: ExecutionContext, maxAgeSeconds: number): Error {
-    if (context.getType() === 'http') {
+    const type = context.getType<string>();
+    if (type === 'http') {
       const challenge = `Bearer error="insufficient_user_authentication", max_age=${maxAgeSeconds}`;
       setResponseHeader(context.getArgByIndex(1), 'WWW-Authenticate', challenge);
     }
-    return this.unauthorized(this.config.messages.recentLoginRequired);
+    const error = this.unauthorized(this.config.messages.recentLoginRequired);
+    if (type === 'graphql') withGraphqlCode(error, 'UNAUTHENTICATED');
+    return error;
+  }
+
+  /** {@link forbidden}, with `extensions.code: 'FORBIDDEN'` in GraphQL. */
+  private deny(context: ExecutionContext): Error {
+    const error = this.forbidden();
+    if (context.getType<string>() === 'graphql') withGraphqlCode(error, 'FORBIDDEN');
+    return error;
   }
 
   private hasAny(claim: unknown, roles: string[]): boolean {

@@ -10,6 +10,7 @@ import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-co
 import { IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, type REQUEST_USER_PROPERTY } from '../dual-token-auth.constants.js';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
 import { type AuthRequest, requestOf } from '../platform/execution-context-request.js';
+import { withGraphqlCode } from '../platform/graphql-error-code.js';
 import { INVALID_TOKEN_CHALLENGE, MISSING_TOKEN_CHALLENGE, setResponseHeader } from '../platform/request-adapter.js';
 import { SessionRevocationCheck } from '../sessions/session-revocation-check.js';
 import { extractBearerToken } from '../tokens/bearer-token.js';
@@ -129,10 +130,4 @@ export class AccessTokenGuard implements CanActivate {
     (request as { user?: AccessTokenPayload }).user = payload;
     return true;
   }
-}
-
-/** Gives an error the `extensions.code` GraphQL clients switch on, keeping any extensions it already has. */
-function withGraphqlCode(error: Error, code: string): void {
-  const target = error as Error & { extensions?: Record<string, unknown> };
-  if (target.extensions?.code === undefined) target.extensions = { ...target.extensions, code };
 }
