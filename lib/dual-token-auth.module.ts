@@ -98,8 +98,9 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
         SESSION_STORE,
         AUTH_CONFIG,
         SessionRevocationCheck,
-        // For the GraphQL auth resolver (nestjs-dual-token-auth/graphql), which throttles like the REST routes.
+        // For the GraphQL auth resolver (nestjs-dual-token-auth/graphql), which throttles and delivers like the REST routes.
         AuthRateLimiter,
+        RefreshTokenTransport,
       ],
     };
   }

@@ -81,3 +81,50 @@ describe.each(GRAPHQL_DRIVERS)('auth mutations over GraphQL, %s', (driver) => {
     expect(answer.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe.each(GRAPHQL_DRIVERS)('auth mutations over GraphQL with the refresh token in a cookie, %s', (driver) => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ app, url } = await startGraphqlApp(driver, {
+      imports: [
+        DualTokenAuthModule.forRoot({ ...authOptions({ refreshTokenCookie: { secure: false } }), globalGuard: true }),
+        graphqlModuleFor(driver),
+      ],
+      providers: [DualTokenAuthResolver, WhoamiResolver],
+    }));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** `name=value` of the refresh cookie a response sets, and its attributes. */
+  const refreshCookieOf = (headers: Headers) => headers.getSetCookie().find((cookie) => cookie.startsWith('refresh_token=')) ?? '';
+
+  it('sets the HttpOnly cookie through the GraphQL response, keeps the token out of the body, and refreshes from the cookie', async () => {
+    const login = await postGraphql(url, LOGIN, { variables: { u: 'alice', p: 'alice-password' } });
+    expect(login.body.errors).toBeUndefined();
+    expect(login.body.data!.login.refreshToken).toBeNull();
+    const cookie = refreshCookieOf(login.headers);
+    expect(cookie).toMatch(/^refresh_token=[^;]+;.*HttpOnly/i);
+    const pair = cookie.split(';')[0]!;
+
+    const withoutCsrf = await postGraphql(url, 'mutation { refresh { accessToken } }', { headers: { cookie: pair } });
+    expect(withoutCsrf.status).toBeLessThan(500);
+    expect(withoutCsrf.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const refreshed = await postGraphql(url, 'mutation { refresh { accessToken refreshToken } }', {
+      headers: { cookie: pair, 'x-csrf-protection': '1' },
+    });
+    expect(refreshed.body.data?.refresh).toEqual({ accessToken: expect.any(String), refreshToken: null });
+    const rotated = refreshCookieOf(refreshed.headers).split(';')[0]!;
+    expect(rotated).toMatch(/^refresh_token=.+/);
+    expect(rotated).not.toBe(pair);
+
+    const logout = await postGraphql(url, 'mutation { logout }', { headers: { cookie: rotated, 'x-csrf-protection': '1' } });
+    expect(logout.body).toEqual({ data: { logout: true } });
+    expect(refreshCookieOf(logout.headers)).toMatch(/^refresh_token=;.*Max-Age=0/i);
+  });
+});

@@ -7,9 +7,9 @@ export class AuthTokens {
   @Field(() => String)
   accessToken!: string;
 
-  /** The refresh token, for the `refresh` mutation. */
-  @Field(() => String)
-  refreshToken!: string;
+  /** The refresh token, for the `refresh` mutation; `null` in cookie transport (it is in the HttpOnly cookie). */
+  @Field(() => String, { nullable: true })
+  refreshToken!: string | null;
 
   /** Always `Bearer`. */
   @Field(() => String)
