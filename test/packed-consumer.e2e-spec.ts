@@ -4,6 +4,7 @@
 // TypeScript, started with plain `node`, and driven over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,9 +18,14 @@ const SHARED_SOURCE = path.join(FIXTURES, 'src');
 const USER = { username: 'alice', password: 'alice-password-123' };
 
 const CONSUMERS = [
-  { app: 'nest12-esm', title: 'NestJS 12 app (ESM, module NodeNext)' },
-  { app: 'nest11-cjs', title: 'NestJS 11 app (CommonJS, module commonjs + moduleResolution node)' },
+  { app: 'nest12-esm', title: 'NestJS 12 app (ESM, module NodeNext)', graphql: false },
+  { app: 'nest11-cjs', title: 'NestJS 11 app (CommonJS, module commonjs + moduleResolution node)', graphql: false },
+  // Its own src/ (app module + resolver) is copied over the shared source.
+  { app: 'nest12-graphql', title: 'NestJS 12 app with a GraphQL resolver (Apollo on Express)', graphql: true },
 ];
+
+/** Packages of the GraphQL and WebSocket transports: optional peers, so an HTTP-only app must not get any of them. */
+const TRANSPORT_PACKAGES = ['graphql', '@nestjs/graphql', '@nestjs/websockets', 'socket.io', 'ws', 'graphql-ws'];
 
 const tokenPair = {
   access_token: expect.any(String),
@@ -44,16 +50,18 @@ describe('the packed tarball in fresh consumer apps', () => {
   }, 120_000);
 
   // One app at a time: installs and compiles are CPU-bound.
-  describe.each(CONSUMERS)('$title', ({ app: appName }) => {
+  describe.each(CONSUMERS)('$title', ({ app: appName, graphql }) => {
+    let dir: string;
     let app: RunningApp | undefined;
 
     beforeAll(async () => {
-      const dir = path.join(workDir, appName);
+      dir = path.join(workDir, appName);
+      await cp(SHARED_SOURCE, path.join(dir, 'src'), { recursive: true });
+      // After the shared source, so a consumer's own src/ files replace the shared ones.
       await cp(path.join(FIXTURES, appName), dir, {
         recursive: true,
         filter: (source) => !/[\\/](node_modules|dist)$/.test(source),
       });
-      await cp(SHARED_SOURCE, path.join(dir, 'src'), { recursive: true });
       await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], dir);
       await run('npx', ['tsc', '-p', 'tsconfig.json'], dir);
       app = await RunningApp.start(dir, {
@@ -76,6 +84,27 @@ describe('the packed tarball in fresh consumer apps', () => {
       const response = await server.request('POST', '/user/login', { body: USER });
       expect(response).toEqual({ status: 201, body: tokenPair });
       return response.body as { access_token: string; refresh_token: string };
+    }
+
+    if (graphql) {
+      it('answers a GraphQL query guarded by AccessTokenGuard: the user from @CurrentUser(), UNAUTHENTICATED without a token', async () => {
+        const server = running();
+        await server.check(async () => {
+          const { access_token } = await login(server);
+          expect(await server.request('POST', '/graphql', { body: { query: '{ hello profile }' }, accessToken: access_token })).toEqual({
+            status: 200,
+            body: { data: { hello: 'hello', profile: USER.username } },
+          });
+          const anonymous = await server.request('POST', '/graphql', { body: { query: '{ profile }' } });
+          expect(anonymous.status).toBeLessThan(500);
+          expect(anonymous.body).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+        });
+      });
+    } else {
+      it('installs no GraphQL or WebSocket package (they are optional peers)', () => {
+        const installed = TRANSPORT_PACKAGES.filter((name) => existsSync(path.join(dir, 'node_modules', name, 'package.json')));
+        expect(installed).toEqual([]);
+      });
     }
 
     it('logs in with POST /user/login and returns 201 with a token pair', async () => {
