@@ -5,3 +5,4 @@ export { ConnectionAuthenticator, type ConnectionEndReason, type LiveConnection 
 export { GRAPHQL_WS_CLOSE_CODES, GraphqlWsAuthenticator, type GraphqlWsAuthOptions } from './graphql-ws-authenticator.js';
 export { DualTokenAuthResolver } from './dual-token-auth.resolver.js';
 export { AuthTokens } from './auth-tokens.object-type.js';
+export { MercuriusSubscriptionAuthenticator, type MercuriusSubscriptionAuthOptions } from './mercurius-subscription-authenticator.js';
