@@ -29,7 +29,9 @@ export class RealtimeModule {
               subscriptions: { 'graphql-ws': subscriptionAuth.options() },
             }),
           })
-        : GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
+        : // No subscriptions here: mercurius's WebSocket plugin answers every upgrade request itself, which would push
+          // socket.io off WebSockets. (MercuriusSubscriptionAuthenticator authenticates them where they are wanted.)
+          GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true });
     return {
       module: RealtimeModule,
       imports: [graphql, SubscriptionAuthModule],
