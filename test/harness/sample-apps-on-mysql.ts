@@ -22,6 +22,9 @@ export function useSampleAppsOnMySql(): SampleAppsOnMySql {
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((sample) => sample.close()));
+    // On MySQL the sample keeps its rate-limit counters in the database (shared by instances, kept across restarts):
+    // each test starts from fresh limits, as a new deployment would. The table exists once an app has started.
+    await database?.query('DELETE FROM dual_token_rate_limits').catch(() => undefined);
   });
 
   afterAll(async () => {
