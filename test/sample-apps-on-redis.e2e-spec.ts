@@ -23,6 +23,9 @@ describe('three sample-app instances on one Redis and one MySQL (REDIS_URL)', ()
 
   beforeAll(async () => {
     [database, redis] = await Promise.all([startTestDatabase(), startRedis()]);
+    // The container logged "ready"; make sure it also answers through the published port before apps connect.
+    const probe = redis.connect();
+    await probe.ping();
     // The first instance runs the migrations and seeds guang; the others start on the ready schema.
     const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, REVOCATION_CHECK_CACHE_SECONDS: '60' };
     instances.push(await startSampleApp(env));

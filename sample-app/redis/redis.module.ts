@@ -1,7 +1,11 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { EnvironmentVariables } from '../config/environment-variables.js';
+
+/** How long startup waits for the first Redis connection before going on without it (requests then answer 503). */
+const STARTUP_WAIT_MS = 5000;
 
 /** Injection token of the app's ioredis client, or `null` when `REDIS_URL` is unset. */
 export const REDIS_CLIENT = Symbol('SAMPLE:REDIS_CLIENT');
@@ -17,12 +21,15 @@ export const REDIS_CLIENT = Symbol('SAMPLE:REDIS_CLIENT');
     {
       provide: REDIS_CLIENT,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<EnvironmentVariables, true>): Redis | null => {
+      useFactory: async (config: ConfigService<EnvironmentVariables, true>): Promise<Redis | null> => {
         const url = config.get('REDIS_URL', { infer: true });
         if (!url) return null;
         const redis = new Redis(url, { maxRetriesPerRequest: 1 });
         // ioredis reports connection errors as events; unhandled, they would end the process during an outage.
         redis.on('error', () => undefined);
+        // With one retry per command, a command sent while the first connection is still being set up can fail:
+        // give Redis a few seconds to answer before the stores start using it (start anyway if it does not).
+        await Promise.race([once(redis, 'ready').catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_MS).unref())]);
         return redis;
       },
     },
