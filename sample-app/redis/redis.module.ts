@@ -1,6 +1,5 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { EnvironmentVariables } from '../config/environment-variables.js';
 
@@ -29,7 +28,10 @@ export const REDIS_CLIENT = Symbol('SAMPLE:REDIS_CLIENT');
         redis.on('error', () => undefined);
         // With one retry per command, a command sent while the first connection is still being set up can fail:
         // give Redis a few seconds to answer before the stores start using it (start anyway if it does not).
-        await Promise.race([once(redis, 'ready').catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_MS).unref())]);
+        await new Promise<void>((resolve) => {
+          redis.once('ready', () => resolve());
+          setTimeout(resolve, STARTUP_WAIT_MS).unref();
+        });
         return redis;
       },
     },
