@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs dependencies, starts Docker, provides a MySQL image for
-# Testcontainers and a Redis image (both built offline when they cannot be pulled), installs Chromium for the browser tests, then `npm test`.
+# Testcontainers, a Redis image and a PostgreSQL image (all built offline when they cannot be pulled), installs Chromium for the browser tests, then `npm test`.
 # This is the command the README gives and the one CI (.ci/run) calls.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,10 @@ bash scripts/build-mysql-image.sh "$MYSQL_IMAGE"
 echo "== redis image"
 export REDIS_IMAGE="${REDIS_IMAGE:-dual-token-auth/redis:7.0}"
 bash scripts/build-redis-image.sh "$REDIS_IMAGE"
+
+echo "== postgres image"
+export POSTGRES_IMAGE="${POSTGRES_IMAGE:-dual-token-auth/postgres:15}"
+bash scripts/build-postgres-image.sh "$POSTGRES_IMAGE"
 export TESTCONTAINERS_RYUK_DISABLED=true
 
 if [ -f scripts/install-chromium.sh ]; then
