@@ -1,4 +1,4 @@
-// nestjs-dual-token-auth/typeorm: the TypeORM-backed session store and the MySQL rate-limit store. A separate entry point so that apps on another
+// nestjs-dual-token-auth/typeorm: the TypeORM-backed session store and the MySQL/PostgreSQL rate-limit store. A separate entry point so that apps on another
 // ORM never load TypeORM (it is an optional peer dependency).
 export { DualTokenSessionEntity } from './session.entity.js';
 export { TypeOrmSessionStore } from './typeorm-session.store.js';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { RateLimiterMySQL } from 'rate-limiter-flexible';
+import { RateLimiterMySQL, RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import type { RateLimitCounter, RateLimitSettings, RateLimitStore } from '../interfaces/rate-limit-store.interface.js';
 
@@ -10,37 +10,55 @@ export interface TypeOrmRateLimitStoreOptions {
 }
 
 /**
- * Login and refresh counters in the app's MySQL/MariaDB database, shared by every instance that uses it: for
- * deployments without Redis, so that N instances do not multiply the limits by N. Built on rate-limiter-flexible's
- * `RateLimiterMySQL` (an atomic `INSERT ... ON DUPLICATE KEY UPDATE` in a transaction per attempt) over the
+ * Login and refresh counters in the app's MySQL/MariaDB or PostgreSQL database, shared by every instance that uses
+ * it: for deployments without Redis, so that N instances do not multiply the limits by N. Built on
+ * rate-limiter-flexible's `RateLimiterMySQL` (an atomic `INSERT ... ON DUPLICATE KEY UPDATE` in a transaction per
+ * attempt) or `RateLimiterPostgres` (an atomic `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`) over the
  * DataSource's own connection pool, so it needs no second connection setting.
  *
- * Each attempt costs one short transaction on the database; prefer `RedisRateLimitStore` when Redis is there.
+ * Each attempt costs one short statement or transaction on the database; prefer `RedisRateLimitStore` when Redis is there.
  */
 export class TypeOrmRateLimitStore implements RateLimitStore {
   private readonly logger = new Logger('DualTokenAuth');
   private readonly tableName: string;
+  private readonly dialect: 'mysql' | 'postgres';
 
-  /** @param dataSource an initialized DataSource on the `mysql` (or `mariadb`) driver */
+  /** @param dataSource an initialized DataSource on the `mysql`, `mariadb` or `postgres` driver */
   constructor(
     private readonly dataSource: DataSource,
     options: TypeOrmRateLimitStoreOptions = {},
   ) {
     const type = dataSource.options.type;
-    if (type !== 'mysql' && type !== 'mariadb') {
-      throw new Error(`TypeOrmRateLimitStore needs a mysql or mariadb DataSource, got ${type}`);
-    }
+    if (type === 'mysql' || type === 'mariadb') this.dialect = 'mysql';
+    else if (type === 'postgres') this.dialect = 'postgres';
+    else throw new Error(`TypeOrmRateLimitStore needs a mysql, mariadb or postgres DataSource, got ${type}`);
     this.tableName = options.tableName ?? 'dual_token_rate_limits';
   }
 
   createLimiter(settings: RateLimitSettings): RateLimitCounter {
-    const driver = this.dataSource.driver as unknown as { pool: unknown; database?: string };
     let resolveTable!: (error?: Error) => void;
     const tableReady = new Promise<void>((resolve, reject) => {
       resolveTable = (error) => (error ? reject(error) : resolve());
     });
     tableReady.catch(() => undefined); // reported below; each attempt then fails with it (a 503)
-    const limiter = new RateLimiterMySQL(
+    // Without a callback a failure to create the table is thrown from a promise and ends the process.
+    const onTableCreated = (error?: Error) => {
+      if (error) this.logger.error(`Rate-limit table ${this.tableName} could not be created: ${error.message}`);
+      resolveTable(error);
+    };
+    const limiter = this.dialect === 'postgres' ? this.postgresLimiter(settings, onTableCreated) : this.mysqlLimiter(settings, onTableCreated);
+    // The limiter refuses every call until its table exists ("Table is not created yet"), which would make the first
+    // logins after a start answer 503: wait for the table instead.
+    return {
+      consume: async (...args) => (await tableReady, limiter.consume(...args)),
+      reward: async (...args) => (await tableReady, limiter.reward(...args)),
+      delete: async (...args) => (await tableReady, limiter.delete(...args)),
+    };
+  }
+
+  private mysqlLimiter(settings: RateLimitSettings, onTableCreated: (error?: Error) => void): RateLimiterMySQL {
+    const driver = this.dataSource.driver as unknown as { pool: unknown; database?: string };
+    return new RateLimiterMySQL(
       {
         storeClient: driver.pool,
         storeType: 'pool',
@@ -51,18 +69,25 @@ export class TypeOrmRateLimitStore implements RateLimitStore {
         duration: settings.duration,
         clearExpiredByTimeout: true,
       },
-      // Without a callback a failure to create the table is thrown from a promise and ends the process.
-      (error?: Error) => {
-        if (error) this.logger.error(`Rate-limit table ${this.tableName} could not be created: ${error.message}`);
-        resolveTable(error);
-      },
+      onTableCreated,
     );
-    // The limiter refuses every call until its table exists ("Table is not created yet"), which would make the first
-    // logins after a start answer 503: wait for the table instead.
-    return {
-      consume: async (...args) => (await tableReady, limiter.consume(...args)),
-      reward: async (...args) => (await tableReady, limiter.reward(...args)),
-      delete: async (...args) => (await tableReady, limiter.delete(...args)),
-    };
+  }
+
+  private postgresLimiter(settings: RateLimitSettings, onTableCreated: (error?: Error) => void): RateLimiterPostgres {
+    // TypeORM's postgres driver keeps its pg Pool as `master` (replication slaves aside: counters must be written).
+    const driver = this.dataSource.driver as unknown as { master: unknown };
+    return new RateLimiterPostgres(
+      {
+        storeClient: driver.master,
+        storeType: 'pool',
+        schemaName: (this.dataSource.options as { schema?: string }).schema,
+        tableName: this.tableName,
+        keyPrefix: settings.keyPrefix,
+        points: settings.points,
+        duration: settings.duration,
+        clearExpiredByTimeout: true,
+      },
+      onTableCreated,
+    );
   }
 }
