@@ -5,14 +5,28 @@ import { simultaneousRoundRatio, type SimultaneousResult, type SimultaneousWindo
 import type { Settings } from './settings.js';
 import type { ServerConfig } from './shared.js';
 
-/** A route compared with the unguarded route `/open` of the same pair of processes. */
-export interface SimultaneousScenario {
-  id: string;
-  label: string;
+/** What one side of a pair loads: a route with a token pool (and for GraphQL a POST body), or a socket.io namespace. */
+export interface PairTarget {
+  /** The HTTP path, or for the socket.io driver the namespace (`/open`, `/auth`). */
   path: string;
   /** Which token pool the route accepts: ours, or the tutorial's (`@nestjs/jwt` and passport-jwt). */
   tokens: 'ours' | 'tutorial';
+  method?: 'GET' | 'POST';
+  /** JSON body of every request (sent with `content-type: application/json`). */
+  body?: string;
+}
+
+/** A route compared with the pair's baseline (the unguarded route `/open` unless the pair names another). */
+export interface SimultaneousScenario extends PairTarget {
+  id: string;
+  label: string;
   note?: string;
+}
+
+/** How load is put on the pair's servers; the default runs autocannon against `PairTarget.path`. */
+export interface PairDriver {
+  load(server: BenchServer, target: PairTarget, connections: number, duration: number): Promise<LoadResult>;
+  close(): Promise<void>;
 }
 
 /** Two processes with the same configuration and the scenarios measured on them. */
@@ -20,8 +34,32 @@ export interface SimultaneousPair {
   name: string;
   group: SimultaneousResult['group'];
   config: ServerConfig;
+  /** What every scenario is compared with. @default GET /open with our tokens */
+  baseline?: PairTarget;
+  /** Started once both servers are up, closed before they stop. @default autocannon (HTTP) */
+  driver?: (servers: [BenchServer, BenchServer]) => Promise<PairDriver>;
   scenarios: SimultaneousScenario[];
 }
+
+/** autocannon, with the connection's token in `Authorization` (the same header on the baseline and on the route). */
+export const httpPairDriver: PairDriver = {
+  load(server, target, connections, duration) {
+    const pool = target.tokens === 'ours' ? server.ready.ours : server.ready.tutorial;
+    return runLoad({
+      url: server.url,
+      path: target.path,
+      method: target.method,
+      body: target.body,
+      connections,
+      duration,
+      serverPid: server.pid,
+      headersForConnection: (i) => bearer(pool[i % pool.length]!),
+    });
+  },
+  close: async () => undefined,
+};
+
+const OPEN_ROUTE: PairTarget = { path: '/open', tokens: 'ours' };
 
 type Log = (message: string) => void;
 
@@ -42,21 +80,13 @@ export async function measureSimultaneousPairs(pairs: SimultaneousPair[], settin
       await startServer(`${pair.name}-a`, pair.config, { pin: true, cpuProfileDir: profileDir }),
       await startServer(`${pair.name}-b`, pair.config, { pin: true, cpuProfileDir: profileDir }),
     ];
-    const load = (server: BenchServer, path: string, tokens: 'ours' | 'tutorial', duration: number): Promise<LoadResult> => {
-      const pool = tokens === 'ours' ? server.ready.ours : server.ready.tutorial;
-      return runLoad({
-        url: server.url,
-        path,
-        connections,
-        duration,
-        serverPid: server.pid,
-        headersForConnection: (i) => bearer(pool[i % pool.length]!),
-      });
-    };
+    const driver = pair.driver ? await pair.driver(servers) : httpPairDriver;
+    const baselineTarget = pair.baseline ?? OPEN_ROUTE;
+    const load = (server: BenchServer, target: PairTarget, duration: number): Promise<LoadResult> => driver.load(server, target, connections, duration);
     log(`warm-up ${pair.name} pair (${settings.warmup}s per route and process)`);
     for (const server of servers) {
-      await load(server, '/open', 'ours', settings.warmup);
-      for (const scenario of pair.scenarios) await load(server, scenario.path, scenario.tokens, settings.warmup);
+      await load(server, baselineTarget, settings.warmup);
+      for (const scenario of pair.scenarios) await load(server, scenario, settings.warmup);
     }
     const rounds = new Map<string, [SimultaneousWindow, SimultaneousWindow][]>(pair.scenarios.map((s) => [s.id, []]));
     for (let round = 0; round < settings.rounds; round += 1) {
@@ -64,8 +94,8 @@ export async function measureSimultaneousPairs(pairs: SimultaneousPair[], settin
         const windows: SimultaneousWindow[] = [];
         for (const [baselineServer, routeServer, baselineFirst] of [[servers[0], servers[1], true], [servers[1], servers[0], false]] as const) {
           // The second window also starts the other load first, so an advantage of opening connections first cancels too.
-          const startBaseline = () => load(baselineServer, '/open', 'ours', settings.pairDuration);
-          const startRoute = () => load(routeServer, scenario.path, scenario.tokens, settings.pairDuration);
+          const startBaseline = () => load(baselineServer, baselineTarget, settings.pairDuration);
+          const startRoute = () => load(routeServer, scenario, settings.pairDuration);
           const [baseline, route] = baselineFirst
             ? await Promise.all([startBaseline(), startRoute()])
             : await Promise.all([startRoute(), startBaseline()]).then(([r, b]) => [b, r] as const);
@@ -82,6 +112,7 @@ export async function measureSimultaneousPairs(pairs: SimultaneousPair[], settin
     for (const scenario of pair.scenarios) {
       results.push({ id: scenario.id, group: pair.group, label: scenario.label, note: scenario.note, rounds: rounds.get(scenario.id)! });
     }
+    await driver.close();
     await Promise.all(servers.map((server) => server.stop()));
   }
   return results;
