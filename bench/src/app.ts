@@ -10,6 +10,7 @@ import {
   Inject,
   Injectable,
   Module,
+  type Provider,
   Req,
   UnauthorizedException,
   UseGuards,
@@ -220,6 +221,8 @@ export interface BenchAppDependencies {
   dbReadTarget?: DbReadTarget;
   /** With `redis`: the client of `GET /redis-read`, and the library's Redis stores built on it. */
   redis?: { client: Redis; rateLimitStore: RateLimitStore; sessionRevocationBus: SessionRevocationBus };
+  /** GraphQL module and resolver, socket.io gateways (bench/src/transports-app.ts), for the `transports` section. */
+  transport?: { imports: DynamicModule[]; providers: Provider[] };
 }
 
 /**
@@ -249,6 +252,7 @@ export class BenchAppModule {
         }),
         JwtModule.register({ secret: TUTORIAL_SECRET, signOptions: { expiresIn: 7200 } }),
         ...(config.passport ? [PassportModule] : []),
+        ...(deps.transport?.imports ?? []),
       ],
       controllers: [BenchController, ...(config.passport ? [PassportController] : []), ...(withDb ? [DbController] : []), ...(redis ? [RedisReadController] : [])],
       providers: [
@@ -262,6 +266,7 @@ export class BenchAppModule {
             ]
           : []),
         ...(redis ? [{ provide: BENCH_REDIS, useValue: redis.client }] : []),
+        ...(deps.transport?.providers ?? []),
       ],
     };
   }

@@ -27,7 +27,7 @@ export interface SimultaneousWindow {
 
 export interface SimultaneousResult {
   id: string;
-  group: 'express' | 'fastify';
+  group: 'express' | 'fastify' | 'graphql-apollo' | 'graphql-mercurius' | 'socket.io';
   label: string;
   note?: string;
   /** Per round two windows, the second with the processes' roles and the start order swapped. */
@@ -315,6 +315,12 @@ export function renderReport(report: BenchReport): string {
     ratioTarget(summaries, 'Redis: refresh with rotation ≥ 0.8× one-GET route', 'redis-refresh', 'redis-read', 0.8),
     guardTarget(report, notMeasured('Redis: session check on Redis-backed sessions ≥ 0.93× unguarded (Express)'),
       'sim-express-ours-session-redis', undefined, 0.93, {}),
+    guardTarget(report, notMeasured('GraphQL (Apollo/Express): guarded query ≥ 0.95× unguarded'),
+      'sim-apollo-guarded', undefined, 0.95, { aa: 'sim-apollo-open' }),
+    guardTarget(report, notMeasured('GraphQL (Mercurius/Fastify): guarded query ≥ 0.95× unguarded'),
+      'sim-mercurius-guarded', undefined, 0.95, { aa: 'sim-mercurius-open' }),
+    guardTarget(report, notMeasured('socket.io: authenticated round trip ≥ 0.95× unauthenticated'),
+      'sim-socketio-auth', undefined, 0.95, { aa: 'sim-socketio-open' }),
     revocationTarget('Redis: logout on instance A refused by instance B, p99 ≤ 50 ms', report.revocation, 50),
     stormTarget('Login storm: guarded p99 ≤ 2× idle p99', report.storm?.find((r) => r.id === 'storm-async')),
     stormTarget('Redis: login storm over two instances sharing limits, guarded p99 ≤ 2× idle p99', report.storm?.find((r) => r.id === 'storm-redis-two-instances')),

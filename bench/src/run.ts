@@ -14,6 +14,7 @@ import { measureRevocationLatency } from './revocation-latency.js';
 import { renderReport, type BenchReport, type MemoryResult, type ScenarioResult, type StormResult } from './report.js';
 import { RESULTS_DIR, loadSettings, type Settings } from './settings.js';
 import { measureSimultaneousPairs, type SimultaneousPair } from './simultaneous.js';
+import { transportPairs } from './transports.js';
 import { coreTimes, hasCommand, machineInfo, ownAffinity, processCpuSeconds, topProcesses } from './system.js';
 
 const settings = loadSettings();
@@ -628,6 +629,9 @@ async function main(s: Settings): Promise<void> {
     report.scenarios.push(...(await measureBracketed(groups)));
     await stopAllServers();
     report.simultaneous = await measureSimultaneousPairs(simultaneousPairs(), s, log, profileDir());
+  }
+  if (s.sections.includes('transports')) {
+    report.simultaneous = [...(report.simultaneous ?? []), ...(await measureSimultaneousPairs(transportPairs(s), s, log, profileDir()))];
   }
   if (s.sections.includes('mysql')) {
     try {

@@ -55,12 +55,18 @@ async function main(): Promise<void> {
   }
   const userLookup = config.argon2 ? await Argon2UserLookup.create(config.argon2) : new PlainUserLookup();
 
-  const module = BenchAppModule.register(config, { userLookup, sessionStore, dataSource, dbReadTarget, redis });
+  // Only the `transports` servers load GraphQL and socket.io (so the other processes stay as they were).
+  const transport = config.graphql || config.socketIo ? (await import('./transports-app.js')).transportParts(config) : undefined;
+  const module = BenchAppModule.register(config, { userLookup, sessionStore, dataSource, dbReadTarget, redis, transport });
   let app: INestApplication;
   if (config.adapter === 'fastify') {
     app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), { logger: ['error', 'warn'] });
   } else {
     app = await NestFactory.create(module, new ExpressAdapter(), { logger: ['error', 'warn'] });
+  }
+  if (config.socketIo) {
+    const { IoAdapter } = await import('@nestjs/platform-socket.io');
+    app.useWebSocketAdapter(new IoAdapter(app));
   }
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;

@@ -39,6 +39,13 @@ export interface ServerConfig {
    * priority on its own core.
    */
   poolCpu?: number;
+  /**
+   * GraphQL at `POST /graphql` (`transports` section): Apollo (needs `adapter: 'express'`) or Mercurius (needs
+   * `adapter: 'fastify'`), with the queries `open` (unguarded) and `me` (`AccessTokenGuard`) of bench/src/transports-app.ts.
+   */
+  graphql?: 'apollo' | 'mercurius';
+  /** socket.io gateways (`transports` section): namespace `/open` unauthenticated, `/auth` behind `SocketAuthenticator`. */
+  socketIo?: boolean;
 }
 
 /** First message of a server child: where it listens and the tokens it issued. */

@@ -1,0 +1,150 @@
+// The `transports` section: the library's guard on a GraphQL query (Apollo on Express, Mercurius on Fastify) and its
+// socket.io authentication, each against the same operation without authentication, as simultaneous pairs
+// (simultaneous.ts): two identical processes on CPU 1 loaded at the same moment, roles swapped. See bench/README.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { LOADGEN_CPU, SERVER_CPU, type BenchServer, type LoadResult } from './load.js';
+import type { Settings } from './settings.js';
+import type { PairDriver, PairTarget, SimultaneousPair } from './simultaneous.js';
+import type { SocketIoLoadCommand, SocketIoLoadJob, SocketIoLoadMessage } from './socketio-load.js';
+import { coreTimes, processCpuSeconds } from './system.js';
+import type { ServerConfig } from './shared.js';
+
+/** The queries of transports-app.ts's BenchResolver: `open` (unguarded) and `me` (AccessTokenGuard). */
+const GRAPHQL_OPEN: PairTarget = { path: '/graphql', method: 'POST', body: JSON.stringify({ query: '{ open { ok user } }' }), tokens: 'ours' };
+const GRAPHQL_GUARDED: PairTarget = { path: '/graphql', method: 'POST', body: JSON.stringify({ query: '{ me { ok user } }' }), tokens: 'ours' };
+
+const SOCKET_OPEN: PairTarget = { path: '/open', tokens: 'ours' };
+const SOCKET_AUTH: PairTarget = { path: '/auth', tokens: 'ours' };
+
+export function transportPairs(settings: Settings): SimultaneousPair[] {
+  const plain = { sessionCheck: false, passport: false, tokenPool: settings.connections } satisfies Partial<ServerConfig>;
+  const graphqlPair = (driver: 'apollo' | 'mercurius'): SimultaneousPair => {
+    const name = driver === 'apollo' ? 'GraphQL (Apollo/Express)' : 'GraphQL (Mercurius/Fastify)';
+    return {
+      name: `${driver}-simultaneous`,
+      group: `graphql-${driver}`,
+      config: { ...plain, adapter: driver === 'apollo' ? 'express' : 'fastify', graphql: driver },
+      baseline: GRAPHQL_OPEN,
+      scenarios: [
+        { id: `sim-${driver}-open`, label: `${name} · unguarded query (A/A control)`, ...GRAPHQL_OPEN,
+          note: 'the unguarded query on both processes: what is left of the noise' },
+        { id: `sim-${driver}-guarded`, label: `${name} · query with AccessTokenGuard`, ...GRAPHQL_GUARDED,
+          note: '`POST /graphql` `{ me { ok user } }` (`@UseGuards(AccessTokenGuard)`, `@CurrentUser()`) against `{ open { ok user } }` ' +
+            '(no guard, `@Context()`); the same object type; both sides send the same `Authorization: Bearer` header' },
+      ],
+    };
+  };
+  return [
+    graphqlPair('apollo'),
+    graphqlPair('mercurius'),
+    {
+      name: 'socketio-simultaneous',
+      group: 'socket.io',
+      config: { ...plain, adapter: 'express', socketIo: true },
+      baseline: SOCKET_OPEN,
+      driver: (servers) => startSocketIoDriver(servers, [SOCKET_OPEN.path, SOCKET_AUTH.path], settings),
+      scenarios: [
+        { id: 'sim-socketio-open', label: 'socket.io · unauthenticated round trip (A/A control)', ...SOCKET_OPEN,
+          note: 'namespace `/open` on both processes: what is left of the noise' },
+        { id: 'sim-socketio-auth', label: 'socket.io · authenticated round trip', ...SOCKET_AUTH,
+          note: '`emit(\'ping\')` with an acknowledgement, the next emit when the ack arrives, on namespace `/auth` (handshake authenticated by ' +
+            '`SocketAuthenticator`, `@UseGuards(AccessTokenGuard)` and `@CurrentUser()` on the handler) against namespace `/open` (no authentication); ' +
+            'a "request" is one round trip; connections are opened before the rounds (handshakes are not measured)' },
+      ],
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// socket.io load: one generator process per server (socketio-load.ts) under `taskset -c 0`, with its clients connected
+// to both namespaces for the pair's lifetime; the server's CPU time is read from /proc around each run.
+
+interface LoadChild {
+  child: ChildProcess;
+  next(): Promise<SocketIoLoadMessage>;
+}
+
+function startLoadChild(job: SocketIoLoadJob): LoadChild {
+  const script = fileURLToPath(new URL('./socketio-load.js', import.meta.url));
+  const child = spawn('taskset', ['-c', String(LOADGEN_CPU), process.execPath, script], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production', BENCH_SOCKETIO_LOAD: JSON.stringify(job) },
+  });
+  const queue: SocketIoLoadMessage[] = [];
+  const waiting: { resolve: (m: SocketIoLoadMessage) => void; reject: (e: Error) => void }[] = [];
+  child.on('message', (message: SocketIoLoadMessage) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter.resolve(message);
+    else queue.push(message);
+  });
+  child.once('exit', (code) => {
+    for (const waiter of waiting.splice(0)) waiter.reject(new Error(`socket.io load generator exited with ${code}`));
+  });
+  return {
+    child,
+    next: () => {
+      const queued = queue.shift();
+      if (queued) return Promise.resolve(queued);
+      if (child.exitCode !== null) return Promise.reject(new Error(`socket.io load generator exited with ${child.exitCode}`));
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+  };
+}
+
+async function startSocketIoDriver(servers: [BenchServer, BenchServer], namespaces: string[], settings: Settings): Promise<PairDriver> {
+  const connections = Math.max(1, Math.floor(settings.connections / 2));
+  const children = new Map<BenchServer, LoadChild>();
+  for (const server of servers) {
+    const loadChild = startLoadChild({ url: server.url, namespaces, connections, tokens: server.ready.ours });
+    children.set(server, loadChild);
+    const first = await loadChild.next();
+    if (first.type !== 'ready') throw new Error(`socket.io load generator for ${server.name}: ${first.type === 'failed' ? first.message : first.type}`);
+  }
+  return {
+    async load(server, target, _connections, duration): Promise<LoadResult> {
+      const loadChild = children.get(server)!;
+      const cpuBefore = processCpuSeconds(server.pid);
+      const coreBefore = coreTimes(SERVER_CPU);
+      const started = process.hrtime.bigint();
+      loadChild.child.send({ type: 'run', namespace: target.path, duration } satisfies SocketIoLoadCommand);
+      const done = await loadChild.next();
+      if (done.type !== 'done') throw new Error(`socket.io load on ${server.name}: ${done.type === 'failed' ? done.message : done.type}`);
+      const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      const serverCpu = processCpuSeconds(server.pid) - cpuBefore;
+      const coreAfter = coreTimes(SERVER_CPU);
+      return {
+        rps: done.ok / done.durationSec,
+        ok: done.ok,
+        non2xx: 0,
+        errors: done.errors,
+        timeouts: 0,
+        durationSec: done.durationSec,
+        p50: done.p50,
+        p90: done.p90,
+        p99: done.p99,
+        max: done.max,
+        serverCpuPct: (serverCpu / wall) * 100,
+        cpuUsPerRequest: done.ok > 0 ? (serverCpu / done.ok) * 1e6 : Number.NaN,
+        foreignPct: Math.max(0, ((coreAfter.busy - coreBefore.busy - serverCpu) / (coreAfter.total - coreBefore.total)) * 100),
+      };
+    },
+    async close(): Promise<void> {
+      await Promise.all(
+        [...children.values()].map(
+          ({ child }) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              const timer = setTimeout(() => child.kill('SIGTERM'), 5000);
+              child.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              if (child.connected) child.disconnect();
+              else child.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
+}
