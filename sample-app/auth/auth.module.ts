@@ -67,7 +67,7 @@ export class AuthModule {}
 
 /**
  * Where sessions, counters and revocations live: all on Redis when `REDIS_URL` is set; otherwise sessions in the
- * database, and counters in it too on MySQL (so several instances share the limits), in memory on SQLite.
+ * database, and counters in it too on MySQL and PostgreSQL (so several instances share the limits), in memory on SQLite.
  */
 function stores(dataSource: DataSource, redis: Redis | null) {
   if (redis) {
@@ -77,9 +77,9 @@ function stores(dataSource: DataSource, redis: Redis | null) {
       sessionRevocationBus: new RedisSessionRevocationBus(redis),
     };
   }
-  const onMySql = dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
+  const sharedCounters = ['mysql', 'mariadb', 'postgres'].includes(dataSource.options.type);
   return {
     sessionStore: new TypeOrmSessionStore(dataSource),
-    ...(onMySql ? { rateLimitStore: new TypeOrmRateLimitStore(dataSource) } : {}),
+    ...(sharedCounters ? { rateLimitStore: new TypeOrmRateLimitStore(dataSource) } : {}),
   };
 }

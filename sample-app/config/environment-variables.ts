@@ -12,7 +12,7 @@ import {
   ValidateIf,
   type ValidationArguments,
 } from 'class-validator';
-import { IsMySqlUrl } from './is-mysql-url.validator.js';
+import { IsDatabaseUrl } from './is-database-url.validator.js';
 
 /**
  * Every environment variable the sample app reads, with its default (the README's table lists the same). Environment
@@ -34,14 +34,14 @@ export class EnvironmentVariables {
   })
   HTTP_ADAPTER: 'express' | 'fastify' = 'express';
 
-  /** `mysql://user:pass@host:3306/db`; unset means the embedded SQLite file. */
+  /** `mysql://user:pass@host:3306/db` or `postgres://user:pass@host:5432/db`; unset means the embedded SQLite file. */
   @IsOptional()
-  @IsMySqlUrl()
+  @IsDatabaseUrl()
   DATABASE_URL?: string;
 
   /**
    * `redis://host:port[/db]`: sessions, rate-limit counters and revocation events go through Redis (users stay in the
-   * database). Unset: sessions in the database, counters in the database on MySQL, in memory on SQLite.
+   * database). Unset: sessions in the database, counters in the database on MySQL and PostgreSQL, in memory on SQLite.
    */
   @IsOptional()
   @Matches(/^rediss?:\/\/[^\s]+$/, {

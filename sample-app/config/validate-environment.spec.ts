@@ -94,12 +94,17 @@ describe('the sample app environment (validateEnvironment)', () => {
     expect(failure({ RATE_LIMIT_ENABLED: 'false', LOGIN_MAX_FAILURES_PER_IP: '0' })).toBeNull();
   });
 
-  it('accepts mysql:// and mariadb:// database URLs and never repeats the URL (it holds the password)', () => {
+  it('accepts mysql://, mariadb://, postgres:// and postgresql:// database URLs and never repeats the URL (it holds the password)', () => {
     expect(failure({ DATABASE_URL: 'mysql://app:pw@db.internal:3306/app' })).toBeNull();
     expect(failure({ DATABASE_URL: 'mariadb://app:pw@127.0.0.1:3306/app' })).toBeNull();
-    expect(failure({ DATABASE_URL: 'not a url' })).toBe('DATABASE_URL must look like mysql://user:pass@host:3306/db');
-    const wrongProtocol = failure({ DATABASE_URL: 'postgres://app:hunter2@db/app' });
-    expect(wrongProtocol).toBe('DATABASE_URL must be a mysql:// URL, got protocol postgres:');
+    expect(failure({ DATABASE_URL: 'postgres://app:pw@db.internal:5432/app' })).toBeNull();
+    expect(failure({ DATABASE_URL: 'postgresql://app:pw@127.0.0.1/app' })).toBeNull();
+    expect(failure({ DATABASE_URL: 'not a url' })).toBe(
+      'DATABASE_URL must look like mysql://user:pass@host:3306/db or postgres://user:pass@host:5432/db',
+    );
+    const wrongProtocol = failure({ DATABASE_URL: 'mssql://app:hunter2@db/app' });
+    expect(wrongProtocol).toBe('DATABASE_URL must be a mysql:// or postgres:// URL, got protocol mssql:');
+    expect(wrongProtocol).not.toContain('hunter2');
   });
 
   it('refuses to run in production without both secrets, and uses development secrets elsewhere', () => {

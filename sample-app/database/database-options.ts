@@ -10,14 +10,27 @@ const entities = [User, DualTokenSessionEntity];
 const migrations = [CreateUsers1764100000000, CreateDualTokenSessions1764200000000, AddUserRoles1764300000000];
 
 /**
- * MySQL when `DATABASE_URL` is set, otherwise an embedded SQLite file through sql.js (WebAssembly: nothing to compile
- * or install). Both create their schema with migrations at startup, the way the tutorial's later chapters recommend
- * for production, so the two databases never drift apart.
+ * MySQL or PostgreSQL when `DATABASE_URL` is set (by its protocol), otherwise an embedded SQLite file through sql.js
+ * (WebAssembly: nothing to compile or install). All three create their schema with the same migrations at startup, the
+ * way the tutorial's later chapters recommend for production, so the databases never drift apart.
  */
 export function databaseOptions(databaseUrl: string | undefined, sqlitePath: string): DataSourceOptions {
   if (databaseUrl) {
-    // Validated as a mysql:// or mariadb:// URL at startup; TypeORM's mysql driver speaks to both.
+    // Validated at startup as a mysql://, mariadb://, postgres:// or postgresql:// URL.
     const url = new URL(databaseUrl);
+    if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
+      return {
+        type: 'postgres',
+        url: databaseUrl,
+        entities,
+        migrations,
+        migrationsRun: true,
+        synchronize: false,
+        // pg's Pool options: fail fast instead of queueing requests forever while the database is unreachable.
+        extra: { max: 10, connectionTimeoutMillis: 5000, keepAlive: true },
+      };
+    }
+    // TypeORM's mysql driver speaks to MariaDB too.
     url.protocol = 'mysql:';
     return {
       type: 'mysql',

@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { EnvironmentVariables } from '../config/environment-variables.js';
 import { databaseOptions } from './database-options.js';
 
-/** The app's one TypeORM connection (MySQL or the embedded SQLite file), chosen from the validated configuration. */
+/** The app's one TypeORM connection (MySQL, PostgreSQL or the embedded SQLite file), chosen from the validated configuration. */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({

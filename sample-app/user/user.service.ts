@@ -92,5 +92,10 @@ export class UserService implements UserLookup<User> {
 function isUniqueViolation(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const driverError = (error as QueryFailedError & { driverError?: { code?: string; message?: string } }).driverError;
-  return driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/i.test(driverError?.message ?? error.message);
+  // MySQL/MariaDB, PostgreSQL (SQLSTATE 23505 unique_violation), SQLite.
+  return (
+    driverError?.code === 'ER_DUP_ENTRY' ||
+    driverError?.code === '23505' ||
+    /UNIQUE constraint failed/i.test(driverError?.message ?? error.message)
+  );
 }
