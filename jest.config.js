@@ -16,6 +16,8 @@ const shared = {
     // mercurius requires @fastify/static, which requires content-disposition 3: ESM only, which plain Node 20.19+ can
     // require() but Jest on Node 20 cannot. Version 2 (Express's copy, CommonJS) has the same exports.
     '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
+    // ora (ESM only) is required by @angular-devkit/schematics' test runner for the install task, never run in specs.
+    '^ora$': '<rootDir>/test/fixtures/ora-under-jest.cjs',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -24,9 +24,21 @@ interface PackageJson {
   exports: Record<string, string | Record<string, string>>;
   typesVersions?: Record<string, Record<string, string[]>>;
   files: string[];
+  schematics?: string;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+interface CollectionJson {
+  schematics: Record<string, { factory: string; schema: string; description: string }>;
+}
+
+/** The built factory files of the package's schematics collection (package.json's "schematics"). */
+function schematicFactories(): string[] {
+  const collectionFile = path.join(REPO, pkg.schematics ?? '');
+  const { schematics } = JSON.parse(readFileSync(collectionFile, 'utf8')) as CollectionJson;
+  return Object.values(schematics).map(({ factory }) => path.join(path.dirname(collectionFile), factory.split('#')[0]));
 }
 
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as PackageJson;
@@ -311,6 +323,31 @@ describe('package manifest', () => {
     }, 60_000);
   });
 
+  describe('schematics (nest add)', () => {
+    it('points "schematics" at a built collection whose nest-add factory and schema are packed', async () => {
+      expect(pkg.schematics).toBe('./dist/schematics/collection.json');
+      const { schematics } = JSON.parse(readFileSync(path.join(REPO, pkg.schematics!), 'utf8')) as CollectionJson;
+      expect(Object.keys(schematics)).toEqual(['nest-add']);
+      const stdout = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']);
+      const packed = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((file) => file.path);
+      const collectionDir = path.dirname(pkg.schematics!.slice(2));
+      const factory = path.posix.join(collectionDir, schematics['nest-add'].factory.split('#')[0]);
+      const schema = path.posix.join(collectionDir, schematics['nest-add'].schema);
+      expect(packed).toEqual(expect.arrayContaining([pkg.schematics!.slice(2), factory, schema]));
+      // The factory loads in plain Node and exports the function the collection names (the Nest CLI require()s it).
+      const exportName = schematics['nest-add'].factory.split('#')[1];
+      const loaded = await run(process.execPath, ['--input-type=commonjs', '-e', `console.log(typeof require(${JSON.stringify(path.join(REPO, factory))})[${JSON.stringify(exportName)}])`]);
+      expect(loaded.trim()).toBe('function');
+    }, 120_000);
+
+    it('declares what the schematic loads (@angular-devkit/schematics, typescript) as optional peers: apps never need them at run time', () => {
+      const { bareImports } = moduleGraph(schematicFactories()[0], { runtimeOnly: true });
+      const packages = [...new Set(bareImports.filter((reference) => !isBuiltin(reference.specifier)).map((reference) => packageNameOf(reference.specifier)))].sort();
+      expect(packages).toEqual(['@angular-devkit/schematics', 'typescript']);
+      for (const name of packages) expect({ name, optional: optionalPeers.includes(name) }).toEqual({ name, optional: true });
+    });
+  });
+
   describe('published files', () => {
     const forbidden = (file: string): boolean =>
       /\.(e2e-)?spec\./.test(file) ||
@@ -348,6 +385,12 @@ describe('package manifest', () => {
           for (const file of moduleGraph(entry, { runtimeOnly: false }).files) {
             reachable.add(path.relative(REPO, file).replace(/\.(d\.ts|js)$/, ''));
           }
+        }
+      }
+      // The `nest add` schematics are entered through package.json's "schematics" collection, not through exports.
+      for (const factory of schematicFactories()) {
+        for (const entry of [factory, factory.replace(/\.js$/, '.d.ts')]) {
+          for (const file of moduleGraph(entry, { runtimeOnly: false }).files) reachable.add(path.relative(REPO, file).replace(/\.(d\.ts|js)$/, ''));
         }
       }
       const unreachable = packed.filter((file) => file.endsWith('.js') && !reachable.has(file.replace(/\.js$/, '')));
