@@ -4,7 +4,7 @@ import { SchematicTestRunner } from '@angular-devkit/schematics/testing/index.js
 import { readFileSync } from 'node:fs';
 import { lastValueFrom } from 'rxjs';
 import { dependenciesFor, nestAdd } from './nest-add.factory.js';
-import type { NestAddOptions } from './nest-add.options.js';
+import { NEST_ADD_DATABASES, type NestAddOptions } from './nest-add.options.js';
 
 const COLLECTION = new URL('../collection.json', import.meta.url).pathname;
 const repoManifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -222,6 +222,62 @@ describe('nest add nestjs-dual-token-auth (the nest-add schematic)', () => {
     expect(tree.readText('/.gitignore')).not.toContain('app.sqlite');
   });
 
+  it('with --database postgres, connects through DATABASE_URL with pg instead of the SQLite file', async () => {
+    const { tree, logs } = await runNestAdd(nestNewApp({ files: { '/.gitignore': 'node_modules\n' } }), { database: 'postgres' });
+    const appModule = tree.readText('/src/app.module.ts');
+    expect(appModule).toContain(`    TypeOrmModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        type: 'postgres',
+        url: config.getOrThrow<string>('DATABASE_URL'),
+        entities: [User, DualTokenSessionEntity],
+        // Creates the users and dual_token_sessions tables at startup (never \`synchronize\` in production).
+        migrations: [CreateUsers1764000000000, CreateDualTokenSessions1764200000000],
+        migrationsRun: true,
+      }),
+    }),`);
+    expect(appModule).toContain("import { ConfigModule, ConfigService } from '@nestjs/config';");
+    expect(appModule).not.toContain('sqljs');
+    expect(appModule).not.toContain("'mysql'");
+
+    const { dependencies } = JSON.parse(tree.readText('/package.json')) as Record<string, Record<string, string>>;
+    expect(dependencies.pg).toBe(repoManifest.devDependencies.pg);
+    expect(dependencies).not.toHaveProperty(['sql.js']);
+    expect(dependencies).not.toHaveProperty('mysql2');
+    expect(logs).toContainEqual(expect.stringContaining(`pg@${repoManifest.devDependencies.pg}`));
+
+    expect(envKeys(tree.readText('/.env.example'))).toEqual({
+      JWT_ACCESS_SECRET: 'change-me-access',
+      JWT_REFRESH_SECRET: 'change-me-refresh',
+      DATABASE_URL: 'postgres://user:pass@localhost:5432/app',
+    });
+    expect(tree.readText('/.env.example')).toContain('# PostgreSQL the users and sessions live in.\n');
+    expect(envKeys(tree.readText('/.env')).DATABASE_URL).toBe('postgres://user:pass@localhost:5432/app');
+    expect(logs).toContainEqual(expect.stringMatching(/^info: \.env: added .*\(set DATABASE_URL to your database\)$/));
+    expect(tree.readText('/.gitignore')).toBe('node_modules\n# nestjs-dual-token-auth: secrets and local data\n.env\n');
+
+    // The users migration goes through TypeORM's Table API (no raw SQL), so PostgreSQL gets its own column types.
+    const migration = tree.readText('/src/users/create-users.migration.ts');
+    expect(migration).toContain('queryRunner.createTable(');
+    expect(migration).not.toMatch(/queryRunner\.query\(|`\w+`|AUTO_INCREMENT|tinyint|datetime|\bENGINE\b/i);
+  });
+
+  it('with --database postgres, a second run changes nothing', async () => {
+    const { tree: once } = await runNestAdd(nestNewApp(), { database: 'postgres' });
+    const snapshot = new Map(['/src/app.module.ts', '/package.json', '/.env', '/.env.example', '/.gitignore'].map((file) => [file, once.readText(file)]));
+    const { tree: twice } = await runNestAdd(once, { database: 'postgres' });
+    for (const [file, content] of snapshot) expect({ file, content: twice.readText(file) }).toEqual({ file, content });
+  });
+
+  it('refuses a --database it does not know, naming the ones it does', async () => {
+    await expect(runNestAdd(nestNewApp(), { database: 'oracle' as NestAddOptions['database'] })).rejects.toThrow('--database must be sqlite, mysql or postgres, not oracle');
+  });
+
+  it('lists the same --database values in schema.json as the factory accepts', () => {
+    const schema = JSON.parse(readFileSync(new URL('./schema.json', import.meta.url), 'utf8')) as { properties: { database: { enum: string[] } } };
+    expect(schema.properties.database.enum).toEqual([...NEST_ADD_DATABASES]);
+  });
+
   it("leaves an AppModule's own TypeOrmModule alone and says which entities and migrations to add to it", async () => {
     const appModule = NEST_NEW_APP_MODULE.replace("import { AppService } from './app.service.js';", "import { AppService } from './app.service.js';\nimport { TypeOrmModule } from '@nestjs/typeorm';")
       .replace('imports: [],', "imports: [TypeOrmModule.forRoot({ type: 'postgres' })],");
@@ -243,5 +299,8 @@ describe('nest add nestjs-dual-token-auth (the nest-add schematic)', () => {
     expect(() => dependenciesFor('sqlite', { name: 'nestjs-dual-token-auth', version: '1.2.3', devDependencies: { '@nestjs/config': '^1' } })).toThrow(
       "nestjs-dual-token-auth's package.json names no tested version of @nestjs/typeorm",
     );
+    const withoutPg = { ...repoManifest, name: 'nestjs-dual-token-auth', devDependencies: { ...repoManifest.devDependencies, pg: undefined as unknown as string } };
+    expect(() => dependenciesFor('postgres', withoutPg)).toThrow("nestjs-dual-token-auth's package.json names no tested version of pg");
+    expect(dependenciesFor('postgres')).toMatchObject({ pg: repoManifest.devDependencies.pg });
   });
 });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addNamedImports, addToModuleMetadata } from './module-source.editor.js';
-import type { NestAddDatabase, NestAddOptions } from './nest-add.options.js';
+import { NEST_ADD_DATABASES, type NestAddDatabase, type NestAddOptions } from './nest-add.options.js';
 import * as templates from './nest-add.templates.js';
 
 interface PackageJson {
@@ -27,10 +27,13 @@ function ownManifest(): PackageJson {
   return JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as PackageJson;
 }
 
+/** The driver TypeORM loads for each database. */
+const DRIVERS: Record<NestAddDatabase, string> = { sqlite: 'sql.js', mysql: 'mysql2', postgres: 'pg' };
+
 /** The packages the generated code imports, with the version ranges to add. */
 export function dependenciesFor(database: NestAddDatabase, manifest: PackageJson = ownManifest()): Record<string, string> {
   const tested = { ...manifest.dependencies, ...manifest.devDependencies };
-  const names = ['@nestjs/config', '@nestjs/typeorm', 'typeorm', database === 'mysql' ? 'mysql2' : 'sql.js', '@node-rs/argon2', 'class-validator'];
+  const names = ['@nestjs/config', '@nestjs/typeorm', 'typeorm', DRIVERS[database], '@node-rs/argon2', 'class-validator'];
   const versions: Record<string, string> = { [manifest.name ?? 'nestjs-dual-token-auth']: `^${manifest.version}` };
   for (const name of names) {
     const version = tested[name];
@@ -97,7 +100,7 @@ function appModuleEntries(context: templates.TemplateContext): AppModuleEntry[] 
       element: templates.typeOrmRegistration(context),
       imports: {
         '@nestjs/typeorm': ['TypeOrmModule'],
-        ...(context.database === 'mysql' ? { '@nestjs/config': ['ConfigService'] } : {}),
+        ...(context.database !== 'sqlite' ? { '@nestjs/config': ['ConfigService'] } : {}),
         'nestjs-dual-token-auth/typeorm': ['CreateDualTokenSessions1764200000000', 'DualTokenSessionEntity'],
         [`./users/create-users.migration${ext}`]: ['CreateUsers1764000000000'],
         [`./users/user.entity${ext}`]: ['User'],
@@ -161,7 +164,7 @@ function writeEnvironment(context: templates.TemplateContext): Rule {
       const lines = missing.map(([key, value]) => `${key}=${value}`).join('\n');
       if (existing === undefined) tree.create('/.env', `${lines}\n`);
       else tree.overwrite('/.env', `${existing}${existing.endsWith('\n') || existing === '' ? '' : '\n'}${lines}\n`);
-      schematicContext.logger.info(`.env: added ${missing.map(([key]) => key).join(', ')}${context.database === 'mysql' ? ' (set DATABASE_URL to your database)' : ''}`);
+      schematicContext.logger.info(`.env: added ${missing.map(([key]) => key).join(', ')}${context.database !== 'sqlite' ? ' (set DATABASE_URL to your database)' : ''}`);
     }
     const ignored = ['.env', ...(context.database === 'sqlite' ? ['app.sqlite'] : [])];
     const gitignore = tree.exists('/.gitignore') ? tree.readText('/.gitignore') : undefined;
@@ -185,7 +188,7 @@ function packageManagerOf(tree: Tree): string {
 export function nestAdd(options: NestAddOptions = {}): Rule {
   return (tree, context) => {
     const database = options.database ?? 'sqlite';
-    if (database !== 'sqlite' && database !== 'mysql') throw new SchematicsException(`--database must be sqlite or mysql, not ${database}`);
+    if (!NEST_ADD_DATABASES.includes(database)) throw new SchematicsException(`--database must be sqlite, mysql or postgres, not ${database}`);
     const sourceRoot = path.posix.join('/', options.sourceRoot ?? 'src');
     if (!tree.exists('/package.json')) throw new SchematicsException('package.json not found: run nest add at the root of the app');
     // ESM apps (`"type": "module"`, what `nest new` makes for NestJS 12) import relative files with `.js`.

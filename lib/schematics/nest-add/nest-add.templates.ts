@@ -165,11 +165,11 @@ export class ProfileController {
 
 /** The `TypeOrmModule` element of AppModule's imports. */
 export const typeOrmRegistration = ({ database }: TemplateContext): string =>
-  database === 'mysql'
+  database !== 'sqlite'
     ? `TypeOrmModule.forRootAsync({
   inject: [ConfigService],
   useFactory: (config: ConfigService) => ({
-    type: 'mysql',
+    type: '${database}',
     url: config.getOrThrow<string>('DATABASE_URL'),
     entities: [User, DualTokenSessionEntity],
     // Creates the users and dual_token_sessions tables at startup (never \`synchronize\` in production).
@@ -202,6 +202,12 @@ export const dualTokenAuthRegistration = (): string => `DualTokenAuthModule.forR
   }),
 })`;
 
+/** The placeholder DATABASE_URL of `.env.example` (and of a new `.env`) for each server database. */
+const DATABASE_URLS: Record<Exclude<NestAddDatabase, 'sqlite'>, { name: string; url: string }> = {
+  mysql: { name: 'MySQL/MariaDB', url: 'mysql://app:app-password@localhost:3306/app' },
+  postgres: { name: 'PostgreSQL', url: 'postgres://user:pass@localhost:5432/app' },
+};
+
 const GENERATE_SECRET = `node -p "require('node:crypto').randomBytes(32).toString('base64url')"`;
 
 /** `.env.example`: what the app reads, with placeholders that are refused in production. */
@@ -212,11 +218,11 @@ export const envExample = ({ database }: TemplateContext): string => `# Settings
 # with them when NODE_ENV=production.
 JWT_ACCESS_SECRET=change-me-access
 JWT_REFRESH_SECRET=change-me-refresh
-${database === 'mysql' ? '# MySQL/MariaDB the users and sessions live in.\nDATABASE_URL=mysql://app:app-password@localhost:3306/app\n' : ''}`;
+${database === 'sqlite' ? '' : `# ${DATABASE_URLS[database].name} the users and sessions live in.\nDATABASE_URL=${DATABASE_URLS[database].url}\n`}`;
 
 /** The lines `.env` gets for each setting it lacks (fresh secrets, the example's database URL). */
 export const envDefaults = ({ database }: TemplateContext, secret: () => string): Record<string, string> => ({
   JWT_ACCESS_SECRET: secret(),
   JWT_REFRESH_SECRET: secret(),
-  ...(database === 'mysql' ? { DATABASE_URL: 'mysql://app:app-password@localhost:3306/app' } : {}),
+  ...(database === 'sqlite' ? {} : { DATABASE_URL: DATABASE_URLS[database].url }),
 });
