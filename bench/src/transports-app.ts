@@ -9,6 +9,7 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { ConnectedSocket, type OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { AccessTokenGuard, CurrentUser, type AccessTokenPayload } from 'nestjs-dual-token-auth';
 import { ConnectionAuthenticator, SocketAuthenticator, WsAuthExceptionFilter } from 'nestjs-dual-token-auth/websockets';
+import { AllowAllGuard } from './app.js';
 import type { ServerConfig } from './shared.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -29,6 +30,13 @@ export class BenchResolver {
   /** Unguarded: takes the GraphQL context (one parameter, like `me`) and answers without a user, as `GET /open` does. */
   @Query(() => BenchAnswer)
   open(@Context() _context: unknown): BenchAnswer {
+    return { ok: true, user: null };
+  }
+
+  /** Informational: a guard that returns `true` (Nest's guard machinery for resolvers alone), otherwise as `open`. */
+  @UseGuards(AllowAllGuard)
+  @Query(() => BenchAnswer)
+  allowAll(@Context() _context: unknown): BenchAnswer {
     return { ok: true, user: null };
   }
 
@@ -69,6 +77,33 @@ export class AuthGateway implements OnGatewayInit {
   }
 }
 
+/** Informational: the handshake authenticated as on /auth, but no guard on the handler (`@CurrentUser()` reads the handshake's user). */
+@WebSocketGateway({ namespace: 'auth-handshake-only' })
+@UseFilters(WsAuthExceptionFilter)
+export class HandshakeOnlyGateway implements OnGatewayInit {
+  constructor(private readonly socketAuth: SocketAuthenticator) {}
+
+  afterInit(server: unknown): void {
+    this.socketAuth.protect(server);
+  }
+
+  @SubscribeMessage('ping')
+  ping(@CurrentUser() user: AccessTokenPayload): { ok: boolean; user: string | null } {
+    return { ok: true, user: user.sub };
+  }
+}
+
+/** Informational: no authentication, a guard that returns `true` on the handler (Nest's WebSocket guard machinery alone). */
+@WebSocketGateway({ namespace: 'allow-all' })
+@UseFilters(WsAuthExceptionFilter)
+export class AllowAllGateway {
+  @UseGuards(AllowAllGuard)
+  @SubscribeMessage('ping')
+  ping(@ConnectedSocket() _client: unknown): { ok: boolean; user: string | null } {
+    return { ok: true, user: null };
+  }
+}
+
 /** What server.ts adds to the bench module for a `transports` server. */
 export function transportParts(config: ServerConfig): { imports: DynamicModule[]; providers: Provider[] } {
   const imports: DynamicModule[] = [];
@@ -80,6 +115,6 @@ export function transportParts(config: ServerConfig): { imports: DynamicModule[]
     imports.push(GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, autoSchemaFile: true }));
     providers.push(BenchResolver);
   }
-  if (config.socketIo) providers.push(ConnectionAuthenticator, SocketAuthenticator, OpenGateway, AuthGateway);
+  if (config.socketIo) providers.push(ConnectionAuthenticator, SocketAuthenticator, OpenGateway, AuthGateway, HandshakeOnlyGateway, AllowAllGateway);
   return { imports, providers };
 }

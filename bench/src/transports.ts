@@ -14,8 +14,12 @@ import type { ServerConfig } from './shared.js';
 const GRAPHQL_OPEN: PairTarget = { path: '/graphql', method: 'POST', body: JSON.stringify({ query: '{ open { ok user } }' }), tokens: 'ours' };
 const GRAPHQL_GUARDED: PairTarget = { path: '/graphql', method: 'POST', body: JSON.stringify({ query: '{ me { ok user } }' }), tokens: 'ours' };
 
+const GRAPHQL_ALLOW_ALL: PairTarget = { path: '/graphql', method: 'POST', body: JSON.stringify({ query: '{ allowAll { ok user } }' }), tokens: 'ours' };
+
 const SOCKET_OPEN: PairTarget = { path: '/open', tokens: 'ours' };
 const SOCKET_AUTH: PairTarget = { path: '/auth', tokens: 'ours' };
+const SOCKET_HANDSHAKE_ONLY: PairTarget = { path: '/auth-handshake-only', tokens: 'ours' };
+const SOCKET_ALLOW_ALL: PairTarget = { path: '/allow-all', tokens: 'ours' };
 
 export function transportPairs(settings: Settings): SimultaneousPair[] {
   const plain = { sessionCheck: false, passport: false, tokenPool: settings.connections } satisfies Partial<ServerConfig>;
@@ -27,11 +31,16 @@ export function transportPairs(settings: Settings): SimultaneousPair[] {
       config: { ...plain, adapter: driver === 'apollo' ? 'express' : 'fastify', graphql: driver },
       baseline: GRAPHQL_OPEN,
       scenarios: [
-        { id: `sim-${driver}-open`, label: `${name} · unguarded query (A/A control)`, ...GRAPHQL_OPEN,
-          note: 'the unguarded query on both processes: what is left of the noise' },
+        { id: `sim-${driver}-open`, label: `${name} · unguarded query (A/A control)`, ...GRAPHQL_OPEN, everyOtherRound: true,
+          note: 'the unguarded query on both processes: what is left of the noise; every other round' },
         { id: `sim-${driver}-guarded`, label: `${name} · query with AccessTokenGuard`, ...GRAPHQL_GUARDED,
           note: '`POST /graphql` `{ me { ok user } }` (`@UseGuards(AccessTokenGuard)`, `@CurrentUser()`) against `{ open { ok user } }` ' +
             '(no guard, `@Context()`); the same object type; both sides send the same `Authorization: Bearer` header' },
+        // Only on Mercurius, where the guard's share is large enough to matter (Apollo spends ~0.4 ms per query).
+        ...(driver === 'mercurius'
+          ? [{ id: `sim-${driver}-allow-all`, label: `${name} · query with a guard that returns true`, ...GRAPHQL_ALLOW_ALL, everyOtherRound: true,
+              note: 'informational: `{ allowAll { ok user } }`, as `open` plus `@UseGuards` with a guard that returns `true` (the cost of Nest\'s guard machinery for resolvers alone); every other round' }]
+          : []),
       ],
     };
   };
@@ -43,14 +52,19 @@ export function transportPairs(settings: Settings): SimultaneousPair[] {
       group: 'socket.io',
       config: { ...plain, adapter: 'express', socketIo: true },
       baseline: SOCKET_OPEN,
-      driver: (servers) => startSocketIoDriver(servers, [SOCKET_OPEN.path, SOCKET_AUTH.path], settings),
+      driver: (servers) => startSocketIoDriver(servers, [SOCKET_OPEN, SOCKET_AUTH, SOCKET_HANDSHAKE_ONLY, SOCKET_ALLOW_ALL].map((t) => t.path), settings),
       scenarios: [
-        { id: 'sim-socketio-open', label: 'socket.io · unauthenticated round trip (A/A control)', ...SOCKET_OPEN,
-          note: 'namespace `/open` on both processes: what is left of the noise' },
+        { id: 'sim-socketio-open', label: 'socket.io · unauthenticated round trip (A/A control)', ...SOCKET_OPEN, everyOtherRound: true,
+          note: 'namespace `/open` on both processes: what is left of the noise; every other round' },
         { id: 'sim-socketio-auth', label: 'socket.io · authenticated round trip', ...SOCKET_AUTH,
           note: '`emit(\'ping\')` with an acknowledgement, the next emit when the ack arrives, on namespace `/auth` (handshake authenticated by ' +
             '`SocketAuthenticator`, `@UseGuards(AccessTokenGuard)` and `@CurrentUser()` on the handler) against namespace `/open` (no authentication); ' +
             'a "request" is one round trip; connections are opened before the rounds (handshakes are not measured)' },
+        { id: 'sim-socketio-handshake-only', label: 'socket.io · authenticated handshake, no guard on the handler', ...SOCKET_HANDSHAKE_ONLY, everyOtherRound: true,
+          note: 'informational: namespace `/auth-handshake-only`, handshake authenticated by `SocketAuthenticator` as on `/auth`, the handler without ' +
+            '`AccessTokenGuard` (`@CurrentUser()` reads the user the handshake verified); every other round' },
+        { id: 'sim-socketio-allow-all', label: 'socket.io · guard that returns true (no authentication)', ...SOCKET_ALLOW_ALL, everyOtherRound: true,
+          note: 'informational: namespace `/allow-all`, unauthenticated, `@UseGuards` with a guard that returns `true` (the cost of Nest\'s WebSocket guard machinery alone); every other round' },
       ],
     },
   ];
