@@ -1,27 +1,31 @@
 // The socket.io load generator: a child process of the runner, started as `taskset -c 0 node socketio-load.js` with
-// its job in BENCH_SOCKETIO_LOAD. It opens `connections` socket.io clients per namespace to one bench server (each
+// its job in BENCH_SOCKETIO_LOAD. It opens `connections` socket.io clients per namespace to each server of a pair (each
 // client its own connection, WebSocket transport, an access token in `auth` on every namespace so the handshakes
 // differ only in whether the server checks it), says `ready`, and then on each `run` message makes the clients of one
-// namespace emit `ping` with an acknowledgement back to back (the next emit as soon as the ack arrives) for the given
-// seconds. It answers with the number of acks and their latencies; the runner reads the server's CPU time around it.
+// server's namespace emit `ping` with an acknowledgement back to back (the next emit as soon as the ack arrives) for
+// the given seconds. It answers with the number of acks and their latencies; the runner reads the server's CPU time
+// around it. One process drives both servers of a pair, so the two loads of a window share one event loop and get the
+// same share of CPU 0 (two generator processes were scheduled unevenly, which changed how busy each server was).
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { quantileSorted } from './stats.js';
 
 export interface SocketIoLoadJob {
-  url: string;
+  /** The servers of the pair: base URL and the access tokens to hand out (connection i gets token i mod n). */
+  servers: { url: string; tokens: string[] }[];
   namespaces: string[];
+  /** Clients per server and namespace. */
   connections: number;
-  tokens: string[];
 }
 
-export type SocketIoLoadCommand = { type: 'run'; namespace: string; duration: number };
+export type SocketIoLoadCommand = { type: 'run'; id: number; server: number; namespace: string; duration: number };
 
 export type SocketIoLoadMessage =
   | { type: 'ready' }
-  | { type: 'failed'; message: string }
+  | { type: 'failed'; id?: number; message: string }
   | {
       type: 'done';
+      id: number;
       /** Acks with `{ ok: true }`. */
       ok: number;
       /** Acks with anything else, and timeouts. */
@@ -53,16 +57,18 @@ function connect(url: string, token: string): Promise<Socket> {
 async function main(): Promise<void> {
   const job = JSON.parse(process.env.BENCH_SOCKETIO_LOAD ?? '{}') as SocketIoLoadJob;
   const sockets = new Map<string, Socket[]>();
-  for (const namespace of job.namespaces) {
-    sockets.set(
-      namespace,
-      await Promise.all(Array.from({ length: job.connections }, (_, i) => connect(`${job.url}${namespace}`, job.tokens[i % job.tokens.length]!))),
-    );
+  for (const [index, server] of job.servers.entries()) {
+    for (const namespace of job.namespaces) {
+      sockets.set(
+        `${index}${namespace}`,
+        await Promise.all(Array.from({ length: job.connections }, (_, i) => connect(`${server.url}${namespace}`, server.tokens[i % server.tokens.length]!))),
+      );
+    }
   }
 
-  const run = async (namespace: string, duration: number): Promise<SocketIoLoadMessage> => {
-    const clients = sockets.get(namespace);
-    if (!clients) throw new Error(`not connected to namespace ${namespace}`);
+  const run = async (id: number, server: number, namespace: string, duration: number): Promise<SocketIoLoadMessage> => {
+    const clients = sockets.get(`${server}${namespace}`);
+    if (!clients) throw new Error(`not connected to namespace ${namespace} of server ${server}`);
     const latencies: number[] = [];
     let ok = 0;
     let errors = 0;
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
     const sorted = latencies.sort((a, b) => a - b);
     return {
       type: 'done',
+      id,
       ok,
       errors,
       durationSec,
@@ -105,7 +112,9 @@ async function main(): Promise<void> {
 
   process.on('message', (command: SocketIoLoadCommand) => {
     if (command.type !== 'run') return;
-    run(command.namespace, command.duration).then(send, (error: unknown) => send({ type: 'failed', message: (error as Error).message }));
+    run(command.id, command.server, command.namespace, command.duration).then(send, (error: unknown) =>
+      send({ type: 'failed', id: command.id, message: (error as Error).message }),
+    );
   });
   // The runner owns this process.
   process.on('disconnect', () => {

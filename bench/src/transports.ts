@@ -71,94 +71,73 @@ export function transportPairs(settings: Settings): SimultaneousPair[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// socket.io load: one generator process per server (socketio-load.ts) under `taskset -c 0`, with its clients connected
-// to both namespaces for the pair's lifetime; the server's CPU time is read from /proc around each run.
+// socket.io load: one generator process for the pair (socketio-load.ts) under `taskset -c 0`, its clients connected to
+// every namespace of both servers for the pair's lifetime; the server's CPU time is read from /proc around each run.
 
-interface LoadChild {
-  child: ChildProcess;
-  next(): Promise<SocketIoLoadMessage>;
-}
-
-function startLoadChild(job: SocketIoLoadJob): LoadChild {
+async function startSocketIoDriver(servers: [BenchServer, BenchServer], namespaces: string[], settings: Settings): Promise<PairDriver> {
+  const job: SocketIoLoadJob = {
+    servers: servers.map((server) => ({ url: server.url, tokens: server.ready.ours })),
+    namespaces,
+    connections: Math.max(1, Math.floor(settings.connections / 2)),
+  };
   const script = fileURLToPath(new URL('./socketio-load.js', import.meta.url));
-  const child = spawn('taskset', ['-c', String(LOADGEN_CPU), process.execPath, script], {
+  const child: ChildProcess = spawn('taskset', ['-c', String(LOADGEN_CPU), process.execPath, script], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production', BENCH_SOCKETIO_LOAD: JSON.stringify(job) },
   });
-  const queue: SocketIoLoadMessage[] = [];
-  const waiting: { resolve: (m: SocketIoLoadMessage) => void; reject: (e: Error) => void }[] = [];
+  const pending = new Map<number | 'ready', { resolve: (m: SocketIoLoadMessage) => void; reject: (e: Error) => void }>();
+  const answer = (key: number | 'ready') => new Promise<SocketIoLoadMessage>((resolve, reject) => pending.set(key, { resolve, reject }));
   child.on('message', (message: SocketIoLoadMessage) => {
-    const waiter = waiting.shift();
-    if (waiter) waiter.resolve(message);
-    else queue.push(message);
+    const key = message.type === 'ready' ? 'ready' : (message.id ?? 'ready');
+    const waiter = pending.get(key);
+    pending.delete(key);
+    waiter?.resolve(message);
   });
   child.once('exit', (code) => {
-    for (const waiter of waiting.splice(0)) waiter.reject(new Error(`socket.io load generator exited with ${code}`));
+    for (const waiter of pending.values()) waiter.reject(new Error(`socket.io load generator exited with ${code}`));
+    pending.clear();
   });
-  return {
-    child,
-    next: () => {
-      const queued = queue.shift();
-      if (queued) return Promise.resolve(queued);
-      if (child.exitCode !== null) return Promise.reject(new Error(`socket.io load generator exited with ${child.exitCode}`));
-      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-    },
-  };
-}
+  const ready = await answer('ready');
+  if (ready.type !== 'ready') throw new Error(`socket.io load generator: ${ready.type === 'failed' ? ready.message : ready.type}`);
+  let nextId = 0;
 
-async function startSocketIoDriver(servers: [BenchServer, BenchServer], namespaces: string[], settings: Settings): Promise<PairDriver> {
-  const connections = Math.max(1, Math.floor(settings.connections / 2));
-  const children = new Map<BenchServer, LoadChild>();
-  for (const server of servers) {
-    const loadChild = startLoadChild({ url: server.url, namespaces, connections, tokens: server.ready.ours });
-    children.set(server, loadChild);
-    const first = await loadChild.next();
-    if (first.type !== 'ready') throw new Error(`socket.io load generator for ${server.name}: ${first.type === 'failed' ? first.message : first.type}`);
-  }
   return {
     async load(server, target, _connections, duration): Promise<LoadResult> {
-      const loadChild = children.get(server)!;
+      const id = nextId++;
+      const done = answer(id);
       const cpuBefore = processCpuSeconds(server.pid);
       const coreBefore = coreTimes(SERVER_CPU);
       const started = process.hrtime.bigint();
-      loadChild.child.send({ type: 'run', namespace: target.path, duration } satisfies SocketIoLoadCommand);
-      const done = await loadChild.next();
-      if (done.type !== 'done') throw new Error(`socket.io load on ${server.name}: ${done.type === 'failed' ? done.message : done.type}`);
+      child.send({ type: 'run', id, server: servers.indexOf(server), namespace: target.path, duration } satisfies SocketIoLoadCommand);
+      const result = await done;
+      if (result.type !== 'done') throw new Error(`socket.io load on ${server.name}: ${result.type === 'failed' ? result.message : result.type}`);
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
       const serverCpu = processCpuSeconds(server.pid) - cpuBefore;
       const coreAfter = coreTimes(SERVER_CPU);
       return {
-        rps: done.ok / done.durationSec,
-        ok: done.ok,
+        rps: result.ok / result.durationSec,
+        ok: result.ok,
         non2xx: 0,
-        errors: done.errors,
+        errors: result.errors,
         timeouts: 0,
-        durationSec: done.durationSec,
-        p50: done.p50,
-        p90: done.p90,
-        p99: done.p99,
-        max: done.max,
+        durationSec: result.durationSec,
+        p50: result.p50,
+        p90: result.p90,
+        p99: result.p99,
+        max: result.max,
         serverCpuPct: (serverCpu / wall) * 100,
-        cpuUsPerRequest: done.ok > 0 ? (serverCpu / done.ok) * 1e6 : Number.NaN,
+        cpuUsPerRequest: result.ok > 0 ? (serverCpu / result.ok) * 1e6 : Number.NaN,
         foreignPct: Math.max(0, ((coreAfter.busy - coreBefore.busy - serverCpu) / (coreAfter.total - coreBefore.total)) * 100),
       };
     },
     async close(): Promise<void> {
-      await Promise.all(
-        [...children.values()].map(
-          ({ child }) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              const timer = setTimeout(() => child.kill('SIGTERM'), 5000);
-              child.once('exit', () => {
-                clearTimeout(timer);
-                resolve();
-              });
-              if (child.connected) child.disconnect();
-              else child.kill('SIGTERM');
-            }),
-        ),
-      );
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const timer = setTimeout(() => child.kill('SIGTERM'), 5000);
+      if (child.connected) child.disconnect();
+      else child.kill('SIGTERM');
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
