@@ -21,8 +21,11 @@ export interface SimultaneousScenario extends PairTarget {
   id: string;
   label: string;
   note?: string;
-  /** Measured in rounds 1, 3, 5, ... only (A/A controls and informational rows of the `transports` section, to keep it short). */
-  everyOtherRound?: boolean;
+  /**
+   * Measured in every n-th round only, starting with the first (A/A controls and informational rows of the
+   * `transports` section, to keep it short). @default 1
+   */
+  every?: number;
 }
 
 /** How load is put on the pair's servers; the default runs autocannon against `PairTarget.path`. */
@@ -93,7 +96,7 @@ export async function measureSimultaneousPairs(pairs: SimultaneousPair[], settin
     const rounds = new Map<string, [SimultaneousWindow, SimultaneousWindow][]>(pair.scenarios.map((s) => [s.id, []]));
     for (let round = 0; round < settings.rounds; round += 1) {
       for (const scenario of pair.scenarios) {
-        if (scenario.everyOtherRound && round % 2 === 1) continue;
+        if (round % (scenario.every ?? 1) !== 0) continue;
         const windows: SimultaneousWindow[] = [];
         for (const [baselineServer, routeServer, baselineFirst] of [[servers[0], servers[1], true], [servers[1], servers[0], false]] as const) {
           // The second window also starts the other load first, so an advantage of opening connections first cancels too.

@@ -31,15 +31,15 @@ export function transportPairs(settings: Settings): SimultaneousPair[] {
       config: { ...plain, adapter: driver === 'apollo' ? 'express' : 'fastify', graphql: driver },
       baseline: GRAPHQL_OPEN,
       scenarios: [
-        { id: `sim-${driver}-open`, label: `${name} · unguarded query (A/A control)`, ...GRAPHQL_OPEN, everyOtherRound: true,
-          note: 'the unguarded query on both processes: what is left of the noise; every other round' },
+        { id: `sim-${driver}-open`, label: `${name} · unguarded query (A/A control)`, ...GRAPHQL_OPEN, every: 2,
+          note: 'the unguarded query on both processes: what is left of the noise; every second round' },
         { id: `sim-${driver}-guarded`, label: `${name} · query with AccessTokenGuard`, ...GRAPHQL_GUARDED,
           note: '`POST /graphql` `{ me { ok user } }` (`@UseGuards(AccessTokenGuard)`, `@CurrentUser()`) against `{ open { ok user } }` ' +
             '(no guard, `@Context()`); the same object type; both sides send the same `Authorization: Bearer` header' },
         // Only on Mercurius, where the guard's share is large enough to matter (Apollo spends ~0.4 ms per query).
         ...(driver === 'mercurius'
-          ? [{ id: `sim-${driver}-allow-all`, label: `${name} · query with a guard that returns true`, ...GRAPHQL_ALLOW_ALL, everyOtherRound: true,
-              note: 'informational: `{ allowAll { ok user } }`, as `open` plus `@UseGuards` with a guard that returns `true` (the cost of Nest\'s guard machinery for resolvers alone); every other round' }]
+          ? [{ id: `sim-${driver}-allow-all`, label: `${name} · query with a guard that returns true`, ...GRAPHQL_ALLOW_ALL, every: 4,
+              note: 'informational: `{ allowAll { ok user } }`, as `open` plus `@UseGuards` with a guard that returns `true` (the cost of Nest\'s guard machinery for resolvers alone); every fourth round' }]
           : []),
       ],
     };
@@ -54,17 +54,17 @@ export function transportPairs(settings: Settings): SimultaneousPair[] {
       baseline: SOCKET_OPEN,
       driver: (servers) => startSocketIoDriver(servers, [SOCKET_OPEN, SOCKET_AUTH, SOCKET_HANDSHAKE_ONLY, SOCKET_ALLOW_ALL].map((t) => t.path), settings),
       scenarios: [
-        { id: 'sim-socketio-open', label: 'socket.io · unauthenticated round trip (A/A control)', ...SOCKET_OPEN, everyOtherRound: true,
-          note: 'namespace `/open` on both processes: what is left of the noise; every other round' },
+        { id: 'sim-socketio-open', label: 'socket.io · unauthenticated round trip (A/A control)', ...SOCKET_OPEN, every: 2,
+          note: 'namespace `/open` on both processes: what is left of the noise; every second round' },
         { id: 'sim-socketio-auth', label: 'socket.io · authenticated round trip', ...SOCKET_AUTH,
           note: '`emit(\'ping\')` with an acknowledgement, the next emit when the ack arrives, on namespace `/auth` (handshake authenticated by ' +
             '`SocketAuthenticator`, `@UseGuards(AccessTokenGuard)` and `@CurrentUser()` on the handler) against namespace `/open` (no authentication); ' +
             'a "request" is one round trip; connections are opened before the rounds (handshakes are not measured)' },
-        { id: 'sim-socketio-handshake-only', label: 'socket.io · authenticated handshake, no guard on the handler', ...SOCKET_HANDSHAKE_ONLY, everyOtherRound: true,
+        { id: 'sim-socketio-handshake-only', label: 'socket.io · authenticated handshake, no guard on the handler', ...SOCKET_HANDSHAKE_ONLY, every: 4,
           note: 'informational: namespace `/auth-handshake-only`, handshake authenticated by `SocketAuthenticator` as on `/auth`, the handler without ' +
-            '`AccessTokenGuard` (`@CurrentUser()` reads the user the handshake verified); every other round' },
-        { id: 'sim-socketio-allow-all', label: 'socket.io · guard that returns true (no authentication)', ...SOCKET_ALLOW_ALL, everyOtherRound: true,
-          note: 'informational: namespace `/allow-all`, unauthenticated, `@UseGuards` with a guard that returns `true` (the cost of Nest\'s WebSocket guard machinery alone); every other round' },
+            '`AccessTokenGuard` (`@CurrentUser()` reads the user the handshake verified); every fourth round' },
+        { id: 'sim-socketio-allow-all', label: 'socket.io · guard that returns true (no authentication)', ...SOCKET_ALLOW_ALL, every: 4,
+          note: 'informational: namespace `/allow-all`, unauthenticated, `@UseGuards` with a guard that returns `true` (the cost of Nest\'s WebSocket guard machinery alone); every fourth round' },
       ],
     },
   ];
