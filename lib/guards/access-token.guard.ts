@@ -9,7 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
 import { IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, type REQUEST_USER_PROPERTY } from '../dual-token-auth.constants.js';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
-import { type AuthRequest, requestOf } from '../platform/execution-context-request.js';
+import { type AuthRequest, connectionVerifiedPayload, requestOf } from '../platform/execution-context-request.js';
 import { withGraphqlCode } from '../platform/graphql-error-code.js';
 import { INVALID_TOKEN_CHALLENGE, MISSING_TOKEN_CHALLENGE, setResponseHeader } from '../platform/request-adapter.js';
 import { SessionRevocationCheck } from '../sessions/session-revocation-check.js';
@@ -47,10 +47,18 @@ export class AccessTokenGuard implements CanActivate {
     }
 
     let payload: AccessTokenPayload;
-    try {
-      payload = this.tokens.verifyAccessToken(token);
-    } catch {
-      throw this.reject(context, INVALID_TOKEN_CHALLENGE, this.config.messages.tokenInvalid);
+    // Messages on an authenticated connection carry the token its authenticator already verified (not asked over HTTP,
+    // where every request brings its own header).
+    const verifiedByConnection = context.getType() === 'http' ? undefined : connectionVerifiedPayload(request, token, Date.now());
+    if (verifiedByConnection) {
+      // A copy, as verifyAccessToken returns: one message's changes to request.user stay out of the next one's.
+      payload = { ...verifiedByConnection };
+    } else {
+      try {
+        payload = this.tokens.verifyAccessToken(token);
+      } catch {
+        throw this.reject(context, INVALID_TOKEN_CHALLENGE, this.config.messages.tokenInvalid);
+      }
     }
 
     if (!this.config.rejectRevokedAccessTokens) return this.accept(request, payload);

@@ -1,0 +1,31 @@
+import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
+import { connectionVerifiedPayload, verifiedConnectionState } from './execution-context-request.js';
+
+const NOW = 1_800_000_000_000;
+const payload = { sub: 7, sid: 'session-1', token_type: 'access', iat: NOW / 1000 - 60, exp: NOW / 1000 + 60 } as unknown as AccessTokenPayload;
+
+describe('a connection\'s verified token (what the guard trusts on messages of an authenticated socket)', () => {
+  it('answers the payload for the very token the authenticator verified, while it is unexpired', () => {
+    const state = verifiedConnectionState('Bearer token-a', payload);
+    expect(state.headers.authorization).toBe('Bearer token-a');
+    expect(state.user).toBe(payload);
+    expect(connectionVerifiedPayload(state, 'token-a', NOW)).toBe(payload);
+  });
+
+  it('answers nothing for another token, so the guard verifies that one in full', () => {
+    const state = verifiedConnectionState('Bearer token-a', payload);
+    state.headers.authorization = 'Bearer token-b';
+    expect(connectionVerifiedPayload(state, 'token-b', NOW)).toBeUndefined();
+  });
+
+  it('answers nothing once the token has expired, even before the connection is closed', () => {
+    const state = verifiedConnectionState('Bearer token-a', payload);
+    expect(connectionVerifiedPayload(state, 'token-a', payload.exp * 1000 - 1)).toBe(payload);
+    expect(connectionVerifiedPayload(state, 'token-a', payload.exp * 1000)).toBeUndefined();
+  });
+
+  it('answers nothing for state nobody verified (a socket.io socket without the authenticator)', () => {
+    const unverified = { headers: { authorization: 'Bearer token-a' }, user: payload };
+    expect(connectionVerifiedPayload(unverified, 'token-a', NOW)).toBeUndefined();
+  });
+});
