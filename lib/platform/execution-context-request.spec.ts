@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
 import { connectionVerifiedPayload, verifiedConnectionState } from './execution-context-request.js';
 
