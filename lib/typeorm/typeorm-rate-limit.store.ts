@@ -43,10 +43,20 @@ export class TypeOrmRateLimitStore implements RateLimitStore {
     tableReady.catch(() => undefined); // reported below; each attempt then fails with it (a 503)
     // Without a callback a failure to create the table is thrown from a promise and ends the process.
     const onTableCreated = (error?: Error) => {
-      if (error) this.logger.error(`Rate-limit table ${this.tableName} could not be created: ${error.message}`);
-      resolveTable(error);
+      if (!error) return resolveTable();
+      void this.tableExists().then((exists) => {
+        if (exists) {
+          // Another instance (or limit) created it at the same moment: PostgreSQL can fail one of two concurrent
+          // CREATE TABLE IF NOT EXISTS with a unique violation in its catalog. The table is there, so count in it.
+          (limiter as unknown as { tableCreated: boolean }).tableCreated = true;
+          return resolveTable();
+        }
+        this.logger.error(`Rate-limit table ${this.tableName} could not be created: ${error.message}`);
+        resolveTable(error);
+      });
     };
-    const limiter = this.dialect === 'postgres' ? this.postgresLimiter(settings, onTableCreated) : this.mysqlLimiter(settings, onTableCreated);
+    const limiter: RateLimiterMySQL | RateLimiterPostgres =
+      this.dialect === 'postgres' ? this.postgresLimiter(settings, onTableCreated) : this.mysqlLimiter(settings, onTableCreated);
     // The limiter refuses every call until its table exists ("Table is not created yet"), which would make the first
     // logins after a start answer 503: wait for the table instead.
     return {
@@ -54,6 +64,25 @@ export class TypeOrmRateLimitStore implements RateLimitStore {
       reward: async (...args) => (await tableReady, limiter.reward(...args)),
       delete: async (...args) => (await tableReady, limiter.delete(...args)),
     };
+  }
+
+  /** Whether the counters' table exists (checked after a failed creation); false when the database cannot say. */
+  private async tableExists(): Promise<boolean> {
+    try {
+      const rows: Array<{ name: unknown }> =
+        this.dialect === 'postgres'
+          ? await this.dataSource.query('SELECT to_regclass($1) AS name', [this.postgresTableIdentifier()])
+          : await this.dataSource.query('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', [this.tableName]);
+      return rows.length > 0 && rows[0]!.name !== null && rows[0]!.name !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The table as PostgreSQL names it, schema-qualified when the DataSource sets a schema (what the limiter creates). */
+  private postgresTableIdentifier(): string {
+    const schema = (this.dataSource.options as { schema?: string }).schema;
+    return schema ? `"${schema}"."${this.tableName}"` : `"${this.tableName}"`;
   }
 
   private mysqlLimiter(settings: RateLimitSettings, onTableCreated: (error?: Error) => void): RateLimiterMySQL {
