@@ -1,13 +1,16 @@
 import type { Clock } from './clock.js';
-import type { CrossTabOptions } from './cross-tab-coordinator.js';
 import type { FetchLike } from './fetch-like.interface.js';
+import type { CrossTabPlugin } from './session-sync.interface.js';
 import type { TokenStorage } from './token-storage.js';
 
 /** Extra headers for the refresh and logout calls, or a function producing them (e.g. reading a CSRF cookie). */
 export type HeadersProvider = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
 
-/** Options of {@link AuthSession} / {@link createAuthSession}. */
-export interface AuthSessionOptions {
+/**
+ * Options of the lean {@link AuthSession} (`nestjs-dual-token-auth/client/core`). The `nestjs-dual-token-auth/client`
+ * entry takes the same options, except that `crossTab` there also accepts `true`, `false` and an options object.
+ */
+export interface AuthSessionCoreOptions {
   /**
    * Base URL of the API, e.g. `https://api.example.com` or `https://example.com/api`. In a browser it may be
    * relative (`/api`, or `''` for the page's origin); outside a browser it must be absolute.
@@ -113,15 +116,12 @@ export interface AuthSessionOptions {
    */
   clock?: Clock;
   /**
-   * Cross-tab coordination (one refresh at a time across tabs, new tokens and logout relayed to other tabs).
-   * `false` disables it, `true` or an object enables it. What tabs do with each other's messages depends on
-   * `storage.shared`: with shared storage (localStorage) all tabs are one session; with per-tab storage
-   * (sessionStorage) each tab is its own session and only a duplicated tab follows the refreshes of its original.
-   * @default enabled in a browser page when the storage has a `key` (e.g. LocalStorageTokenStorage) and the runtime
-   * has Web Locks or BroadcastChannel; disabled outside browsers, so sessions in one Node process never talk to each
-   * other.
+   * Cross-tab coordination (one refresh at a time across tabs, new tokens and logout relayed to other tabs), as a
+   * plugin: `crossTab: crossTabSync()` from `nestjs-dual-token-auth/client/cross-tab`. Give it to every session whose
+   * storage other tabs share (LocalStorageTokenStorage).
+   * @default none: the session keeps to itself (right for memory storage and for Node)
    */
-  crossTab?: boolean | CrossTabOptions;
+  crossTab?: CrossTabPlugin;
 }
 
 /** Options of {@link AuthSession.login}. */

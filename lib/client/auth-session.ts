@@ -1,8 +1,7 @@
 import { AuthEndpointsClient } from './auth-endpoints.client.js';
 import type { AuthSessionEvents } from './auth-session-events.interface.js';
-import type { AuthSessionOptions, LoginOptions } from './auth-session-options.interface.js';
+import type { AuthSessionCoreOptions, LoginOptions } from './auth-session-options.interface.js';
 import type { AuthenticatedTransport } from './authenticated-transport.interface.js';
-import { CrossTabSync } from './cross-tab-sync.js';
 import { SessionEndedError, abortReason } from './errors.js';
 import { createAuthFetch } from './fetch-adapter.js';
 import type { FetchLike } from './fetch-like.interface.js';
@@ -16,12 +15,13 @@ import { isTokenSet, type TokenSet } from './token-storage.js';
 import { documentUrl, resolveUrl, withoutQuery } from './url-utils.js';
 
 /**
- * One authenticated session: owns the token pair, refreshes it (single-flight, proactive, across tabs) and exposes
- * a fetch wrapper. Create it with {@link createAuthSession}. All state lives in the instance.
+ * One authenticated session: owns the token pair, refreshes it (single-flight, proactive, across tabs when given the
+ * cross-tab plugin) and exposes a fetch wrapper. Create it with {@link createAuthSession}. All state lives in the
+ * instance.
  *
  * The session wires its parts together: the options resolved once ({@link resolveSessionConfig}), the state and its
  * storage ({@link SessionState}), the auth endpoint calls, the single-flight refresh, the proactive scheduler and
- * the cross-tab sync. Adapters see it only as an {@link AuthenticatedTransport}.
+ * the optional cross-tab plugin. Adapters see it only as an {@link AuthenticatedTransport}.
  */
 export class AuthSession implements AuthenticatedTransport {
   /**
@@ -43,11 +43,10 @@ export class AuthSession implements AuthenticatedTransport {
   private readonly config: SessionConfig;
   private readonly state: SessionState;
   private readonly endpoints: AuthEndpointsClient;
-  private readonly sync: CrossTabSync;
   private readonly refresher: RefreshSingleFlight;
   private readonly scheduler: ProactiveRefreshScheduler;
 
-  constructor(options: AuthSessionOptions) {
+  constructor(options: AuthSessionCoreOptions) {
     const config = resolveSessionConfig(options);
     this.config = config;
     this.loginUrl = config.loginUrl;
@@ -55,15 +54,13 @@ export class AuthSession implements AuthenticatedTransport {
     this.logoutUrl = config.logoutUrl;
     this.rawFetch = config.rawFetch;
 
-    this.state = new SessionState({
-      storage: config.storage,
-      cookieMode: config.cookieMode,
-      publish: (message) => this.sync.publish(message),
-      onTokensChanged: (tokens, source) => this.scheduler.schedule(tokens, source),
-    });
+    const state = new SessionState(config.storage, config.cookieMode, (tokens, source) =>
+      this.scheduler.schedule(tokens, source),
+    );
+    this.state = state;
     this.endpoints = new AuthEndpointsClient(config);
-    this.sync = new CrossTabSync(config, this.state, () => this.ready);
-    this.refresher = new RefreshSingleFlight(config, this.state, this.endpoints, this.sync.lock);
+    state.sync = options.crossTab?.({ config, state, ready: () => this.ready });
+    this.refresher = new RefreshSingleFlight(config, state, this.endpoints);
     this.scheduler = new ProactiveRefreshScheduler({
       clock: config.clock,
       enabled: config.proactive,
@@ -178,7 +175,7 @@ export class AuthSession implements AuthenticatedTransport {
     this.state.disposed = true;
     this.scheduler.dispose();
     this.refresher.dispose();
-    this.sync.close();
+    this.state.sync?.close();
     this.state.events.clear();
   }
 
@@ -224,6 +221,6 @@ export class AuthSession implements AuthenticatedTransport {
 }
 
 /** Creates an {@link AuthSession}. */
-export function createAuthSession(options: AuthSessionOptions): AuthSession {
+export function createAuthSession(options: AuthSessionCoreOptions): AuthSession {
   return new AuthSession(options);
 }

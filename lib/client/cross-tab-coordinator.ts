@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { TokenSet } from './token-storage.js';
+import type { CrossTabPayload } from './session-sync.interface.js';
 
 /**
  * The subset of the Web Locks API (`navigator.locks`) the client needs. Only exclusive locks with an abort signal
@@ -54,13 +54,6 @@ export interface CrossTabOptions {
    */
   createChannel?: ((name: string) => BroadcastChannelLike) | null;
 }
-
-/** Messages exchanged between tabs. Tokens travel only inside the origin (BroadcastChannel is same-origin). */
-export type CrossTabPayload =
-  /** New tokens; `from` is the pair a refresh started from (absent for a login or `setTokens`). */
-  | { readonly type: 'tokens'; readonly tokens: TokenSet; readonly from?: TokenSet }
-  /** The session ended here; `tokens` is the pair it held, so tabs on other sessions can tell it is not theirs. */
-  | { readonly type: 'cleared'; readonly reason: 'logout' | 'ended'; readonly tokens?: TokenSet };
 
 /** A {@link CrossTabPayload} tagged with the sending coordinator's id. */
 export type CrossTabMessage = CrossTabPayload & { readonly sender: string };

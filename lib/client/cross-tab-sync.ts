@@ -1,7 +1,14 @@
-import { CrossTabCoordinator, type CrossTabMessage, type CrossTabPayload } from './cross-tab-coordinator.js';
+import { CrossTabCoordinator, type CrossTabCoordinatorConfig, type CrossTabMessage } from './cross-tab-coordinator.js';
 import type { SessionConfig } from './resolve-session-config.js';
 import type { SessionState } from './session-state.js';
+import type { CrossTabPayload, SessionSync, SessionSyncHost } from './session-sync.interface.js';
 import { isTokenSet, sameTokens, type TokenSet } from './token-storage.js';
+
+/** Cross-tab settings after defaults and feature detection (what the coordinator needs besides clock and listener). */
+export type CrossTabConfig = Omit<CrossTabCoordinatorConfig, 'clock' | 'onMessage'>;
+
+/** How many left pairs a tab remembers; refreshes of older ones were answered long ago. */
+const MAX_RETIRED = 8;
 
 /** How long a tab waits for its view of the shared storage to show tokens another tab announced, and how often it looks. */
 const STORAGE_CATCH_UP_MS = 1000;
@@ -9,23 +16,33 @@ const STORAGE_POLL_MS = 20;
 
 /**
  * Keeps this tab's {@link SessionState} in step with the other tabs: announces local changes, applies the changes
- * other tabs announce (over BroadcastChannel, or the storage event as a fallback), and provides the cross-tab refresh
- * lock.
+ * other tabs announce (over BroadcastChannel, or the storage event as a fallback), provides the cross-tab refresh
+ * lock, and re-reads the shared storage around each refresh. With `crossTab` null it only does the last: a session
+ * whose storage someone else writes (cross-tab coordination turned off, or no Web Locks and no BroadcastChannel)
+ * still never presents a refresh token another holder of the storage rotated away.
  */
-export class CrossTabSync {
+export class CrossTabSync implements SessionSync {
+  readonly lock: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
+  readonly lockTimeoutMs: number;
+  private readonly config: SessionConfig;
+  private readonly state: SessionState;
+  private readonly ready: () => Promise<void>;
   private readonly coordinator: CrossTabCoordinator | null;
   private readonly unsubscribeStorage: (() => void) | undefined;
   /** Number of cross-tab messages received; a handler that waited gives way to messages that arrived meanwhile. */
   private messagesReceived = 0;
+  /**
+   * The last pairs this tab replaced or dropped (login, setTokens, logout, end, adopting another session). Another
+   * tab's refresh that started from one of them finished too late: its result belongs to a session this tab left.
+   */
+  private readonly retired: TokenSet[] = [];
 
-  constructor(
-    private readonly config: SessionConfig,
-    private readonly state: SessionState,
-    /** Resolves once the state was restored from storage. */
-    private readonly ready: () => Promise<void>,
-  ) {
-    const crossTab = config.crossTab;
-    this.coordinator =
+  constructor(host: SessionSyncHost, crossTab: CrossTabConfig | null) {
+    const { config } = host;
+    this.config = config;
+    this.state = host.state;
+    this.ready = host.ready;
+    const coordinator =
       crossTab && (crossTab.locks || crossTab.createChannel)
         ? new CrossTabCoordinator({
             ...crossTab,
@@ -33,6 +50,9 @@ export class CrossTabSync {
             onMessage: (message) => void this.onMessage(message),
           })
         : null;
+    this.coordinator = coordinator;
+    this.lock = coordinator ? (fn) => coordinator.withRefreshLock(fn) : undefined;
+    this.lockTimeoutMs = coordinator && crossTab ? crossTab.lockTimeoutMs : 0;
     // The storage event is the fallback for browsers without BroadcastChannel: it carries no reason, so using
     // both would report the same change twice with possibly different meanings.
     if (crossTab && !this.coordinator?.canBroadcast && config.storage.subscribe) {
@@ -40,14 +60,35 @@ export class CrossTabSync {
     }
   }
 
-  /** The cross-tab refresh lock, or null when there is no coordination. */
-  get lock(): (<T>(fn: () => Promise<T>) => Promise<T>) | null {
-    const coordinator = this.coordinator;
-    return coordinator ? (fn) => coordinator.withRefreshLock(fn) : null;
-  }
-
   publish(message: CrossTabPayload): void {
     this.coordinator?.publish(message);
+  }
+
+  retire(pair: TokenSet): void {
+    this.retired.push(pair);
+    if (this.retired.length > MAX_RETIRED) this.retired.shift();
+  }
+
+  /**
+   * Re-reads the storage. Returns the stored tokens when they differ from `snapshot` (someone else refreshed) after
+   * adopting them; ends the session when the storage was emptied elsewhere; otherwise returns null. After a
+   * successful refresh only shared storage is re-read: a per-tab storage has no one else writing it.
+   */
+  async reconcile(snapshot: TokenSet | null, generation: number, stage: 'before' | 'rejected' | 'after'): Promise<TokenSet | null> {
+    const { state } = this;
+    if (stage === 'after' && !state.storageShared) return null;
+    await state.settled();
+    if (!state.storageInStep) return null;
+    const stored = await state.readStorage();
+    if (stored === undefined || generation !== state.generation) return null;
+    if (stored && !sameTokens(stored, snapshot)) {
+      if (!sameTokens(stored, state.tokens)) state.adopt(stored, 'other-tab', false);
+      return state.tokens ?? stored;
+    }
+    if (!stored && snapshot && !state.cookieMode) {
+      throw state.end('cleared-elsewhere', undefined, false);
+    }
+    return null;
   }
 
   close(): void {
@@ -63,10 +104,10 @@ export class CrossTabSync {
     if (message.type === 'tokens') {
       // A refresh of a pair this tab has left (logged out, logged in as someone else) finished in another tab after
       // the fact: never adopt it, and take it back out of the shared storage if it was written there.
-      if (message.from && state.isRetired(message.from)) return this.undoStaleWrite(message.tokens, sequence);
+      if (message.from && this.retired.some((pair) => sameTokens(pair, message.from))) return this.undoStaleWrite(message.tokens, sequence);
       const refreshOfOurs = message.from !== undefined && state.tokens !== null && sameTokens(message.from, state.tokens);
       // Per-tab storage: other tabs hold other sessions; only a duplicate of this tab (same pair) follows along.
-      if (state.storagePerTab && !refreshOfOurs) return;
+      if (state.storageShared === false && !refreshOfOurs) return;
       let next: TokenSet | null | undefined;
       if (state.storageShared) {
         next = isTokenSet(message.tokens) ? await this.readStorageOnceItShows(message.tokens) : await state.readStorage();
@@ -81,7 +122,7 @@ export class CrossTabSync {
       return;
     }
     if (!state.tokens) return;
-    if (state.storagePerTab && !(message.tokens && sameTokens(message.tokens, state.tokens))) return;
+    if (state.storageShared === false && !(message.tokens && sameTokens(message.tokens, state.tokens))) return;
     if (message.reason === 'logout') state.logOut('other-tab', !state.storageShared);
     else state.end('other-tab', undefined, !state.storageShared);
   }

@@ -2,6 +2,10 @@
  * Client half of nestjs-dual-token-auth: a browser and Node session that logs in, keeps the access/refresh token
  * pair, refreshes it once at a time (per process and across tabs), and authenticates fetch or axios requests.
  * No dependency on Nest or axios; no module-level state. Test doubles live in `nestjs-dual-token-auth/client/testing`.
+ *
+ * Everything in one import, with cross-tab coordination wired into `createAuthSession` as it always was. For the
+ * smallest bundle use the lean entry `nestjs-dual-token-auth/client/core` and add the parts you use from
+ * `.../client/cross-tab`, `.../client/local-storage`, `.../client/axios` and `.../client/realtime`.
  */
 export type { TokenResponseBody } from '../interfaces/token-response.interface.js';
 export type {
@@ -14,8 +18,12 @@ export type {
   TokenChangeSource,
   TokensChangedEvent,
 } from './auth-session-events.interface.js';
-export type { AuthSessionOptions, HeadersProvider, LoginOptions } from './auth-session-options.interface.js';
-export { AuthSession, createAuthSession } from './auth-session.js';
+export type { AuthSessionCoreOptions, HeadersProvider, LoginOptions } from './auth-session-options.interface.js';
+export {
+  AuthSessionWithCrossTab as AuthSession,
+  createAuthSessionWithCrossTab as createAuthSession,
+  type AuthSessionOptions,
+} from './auth-session-with-cross-tab.js';
 export type { AuthenticatedTransport } from './authenticated-transport.interface.js';
 export {
   installAxiosInterceptors,
@@ -25,6 +33,8 @@ export {
 } from './axios-adapter.js';
 export { systemClock, type Clock } from './clock.js';
 export type { BroadcastChannelLike, CrossTabOptions, LockManagerLike } from './cross-tab-coordinator.js';
+export { crossTabSync } from './cross-tab.plugin.js';
+export type { CrossTabPlugin } from './session-sync.interface.js';
 export {
   AuthClientError,
   LoginFailedError,

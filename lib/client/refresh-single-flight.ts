@@ -5,10 +5,7 @@ import { TimedOut, withTimeout } from './promise-utils.js';
 import { mayHaveRotated, nextRetryAt } from './refresh-retry.policy.js';
 import type { SessionConfig } from './resolve-session-config.js';
 import type { SessionState } from './session-state.js';
-import { sameTokens, type TokenSet } from './token-storage.js';
-
-/** Runs `fn` while holding the cross-tab refresh lock (or right away without cross-tab sync). */
-export type RefreshLock = <T>(fn: () => Promise<T>) => Promise<T>;
+import type { TokenSet } from './token-storage.js';
 
 /** Prompt retries after a lost answer, for one generation of the session. */
 interface Recovery {
@@ -21,8 +18,8 @@ interface Recovery {
 
 /**
  * One refresh at a time: every caller (401 handlers, the proactive timer, `refresh()`) joins the refresh in flight.
- * Across tabs the refresh runs under a lock and first re-reads the shared storage, so a pair another tab already
- * rotated is adopted instead of presenting a refresh token the server just replaced.
+ * With a cross-tab plugin the refresh runs under its lock and first lets it re-read the shared storage, so a pair
+ * another tab already rotated is adopted instead of presenting a refresh token the server just replaced.
  *
  * When an answer is lost (network error, timeout) the server may have rotated the pair anyway. The waiting requests
  * fail at once, and the refresh is retried in the background, promptly and only within `refreshRetryWindowMs` of the
@@ -37,7 +34,6 @@ export class RefreshSingleFlight {
     private readonly config: SessionConfig,
     private readonly state: SessionState,
     private readonly endpoints: AuthEndpointsClient,
-    private readonly withLock: RefreshLock | null,
   ) {}
 
   /** Joins the refresh in flight or starts one. */
@@ -61,8 +57,7 @@ export class RefreshSingleFlight {
 
   /** Whole refresh under a last-resort deadline, so even a hanging custom storage cannot leave waiters pending. */
   private async runWithDeadline(snapshot: TokenSet | null, generation: number): Promise<TokenSet> {
-    const lockTimeoutMs = this.withLock && this.config.crossTab ? this.config.crossTab.lockTimeoutMs : 0;
-    const deadline = this.config.refreshTimeoutMs + lockTimeoutMs + 1000;
+    const deadline = this.config.refreshTimeoutMs + (this.state.sync?.lockTimeoutMs ?? 0) + 1000;
     try {
       return await withTimeout(this.config.clock, this.refreshUnderLock(snapshot, generation), deadline, () => {});
     } catch (error) {
@@ -75,10 +70,11 @@ export class RefreshSingleFlight {
 
   private refreshUnderLock(snapshot: TokenSet | null, generation: number): Promise<TokenSet> {
     const { state } = this;
+    const { sync } = state;
     const work = async (): Promise<TokenSet> => {
-      // Another tab (or a session sharing the storage) may have refreshed while we waited for the lock: adopt its
-      // tokens instead of presenting a refresh token that was just rotated away.
-      const adopted = await this.adoptNewerStoredTokens(snapshot, generation);
+      // Another tab may have refreshed while we waited for the lock: adopt its tokens instead of presenting a refresh
+      // token that was just rotated away.
+      const adopted = await sync?.reconcile(snapshot, generation, 'before');
       if (adopted) return adopted;
       if (generation !== state.generation) return state.currentOrEnded();
 
@@ -92,7 +88,7 @@ export class RefreshSingleFlight {
         if (generation !== state.generation) return state.currentOrEnded();
         if (error instanceof RefreshRejected) {
           // A parallel refresh elsewhere may have rotated the token between our read and our call.
-          const rescued = await this.adoptNewerStoredTokens(snapshot, generation);
+          const rescued = await sync?.reconcile(snapshot, generation, 'rejected');
           if (rescued) return rescued;
           throw state.end('refresh-rejected', error.status);
         }
@@ -103,11 +99,11 @@ export class RefreshSingleFlight {
       }
       if (generation !== state.generation) return state.currentOrEnded();
       this.stopRecovery();
-      if (state.storageShared) {
+      if (sync) {
         // Still under the lock: the result may only be stored while the shared storage holds the pair it started
         // from. A login or logout in another tab (they do not wait for the lock) replaced it meanwhile, and the
         // other tab's choice wins over this refresh of the session it left.
-        const superseded = await this.adoptNewerStoredTokens(snapshot, generation);
+        const superseded = await sync.reconcile(snapshot, generation, 'after');
         if (superseded) return superseded;
         if (generation !== state.generation) return state.currentOrEnded();
       }
@@ -123,7 +119,7 @@ export class RefreshSingleFlight {
       await state.settled();
       return generation === state.generation ? fresh : state.currentOrEnded();
     };
-    return this.withLock ? this.withLock(work) : work();
+    return sync?.lock ? sync.lock(work) : work();
   }
 
   /** Schedules the next prompt retry after a lost answer, if it can still start inside the window. */
@@ -153,25 +149,5 @@ export class RefreshSingleFlight {
   private stopRecovery(): void {
     if (this.recovery) this.config.clock.clearTimeout(this.recovery.timer);
     this.recovery = null;
-  }
-
-  /**
-   * Re-reads the storage. Returns the stored tokens when they differ from `snapshot` (someone else refreshed) after
-   * adopting them; ends the session when the storage was emptied elsewhere; otherwise returns null.
-   */
-  private async adoptNewerStoredTokens(snapshot: TokenSet | null, generation: number): Promise<TokenSet | null> {
-    const { state } = this;
-    await state.settled();
-    if (!state.storageInStep) return null;
-    const stored = await state.readStorage();
-    if (stored === undefined || generation !== state.generation) return null;
-    if (stored && !sameTokens(stored, snapshot)) {
-      if (!sameTokens(stored, state.tokens)) state.adopt(stored, 'other-tab', false);
-      return state.tokens ?? stored;
-    }
-    if (!stored && snapshot && !state.cookieMode) {
-      throw state.end('cleared-elsewhere', undefined, false);
-    }
-    return null;
   }
 }
