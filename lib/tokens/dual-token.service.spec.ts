@@ -253,6 +253,16 @@ describe('DualTokenService', () => {
       expect(service.verifyAccessToken(token).username).toBe('alice');
     });
 
+    it('rejects another spelling of a valid signature (the unused bits of its last character), and accepts the real one', () => {
+      const { token } = createService().signAccessToken({ userId: 1, username: 'alice' }, SESSION_ID);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const respelled = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(token.at(-1)!) ^ 1]}`;
+      expect(Buffer.from(respelled.split('.')[2]!, 'base64url')).toEqual(Buffer.from(token.split('.')[2]!, 'base64url'));
+
+      expectInvalid(() => service.verifyAccessToken(respelled), 'malformed');
+      expect(service.verifyAccessToken(token).username).toBe('alice');
+    });
+
     it('rejects a token signed with another secret', () => {
       const token = hmacJwt(ACCESS_HEADER, accessClaims(), 'some-other-secret-0123456789abcdef0123');
 

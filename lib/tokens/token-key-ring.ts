@@ -5,6 +5,7 @@ import { InvalidTokenError, type InvalidTokenReason } from '../exceptions/invali
 import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interface.js';
 import type { ResolvedTokenKind } from '../config/resolved-auth-config.js';
 import { toFastJwtKey } from '../config/key-material.js';
+import { HmacFastPathVerifier } from './hmac-fast-path-verifier.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 type Signer = (payload: Record<string, unknown>) => string;
@@ -34,6 +35,8 @@ export class TokenKeyRing {
   /** Verifiers by `kid`, only when additional verification keys exist (key rotation). */
   private readonly verifiersByKeyId?: Map<string, Verifier>;
   private readonly cache?: VerifiedTokenCache;
+  /** HMAC keys only: accepts tokens with exactly the primary key's header at close to the HMAC's own cost. */
+  private readonly fastPath?: HmacFastPathVerifier;
 
   constructor(
     kind: ResolvedTokenKind,
@@ -52,6 +55,16 @@ export class TokenKeyRing {
         aud: settings.audience,
       }) as unknown as Signer;
       this.primaryVerifier = this.createVerifierFor(verificationKey, kind);
+      if (kind.algorithm.startsWith('HS')) {
+        // The header our signer writes (alg, typ, kid in its order), taken from a token it signs rather than rebuilt.
+        const signedHeaderSegment = this.sign({}).split('.', 1)[0]!;
+        this.fastPath = new HmacFastPathVerifier(kind.algorithm, toFastJwtKey(kind.secret!), signedHeaderSegment, {
+          requiredClaims: this.requiredClaims(),
+          clockToleranceMs: settings.clockToleranceMs,
+          issuer: settings.issuer,
+          audience: settings.audience,
+        });
+      }
       const extraKeys = kind.additionalVerificationKeys ?? [];
       if (extraKeys.length > 0) {
         this.verifiersByKeyId = new Map();
@@ -88,6 +101,8 @@ export class TokenKeyRing {
   }
 
   private verifyUncached(token: string): Record<string, unknown> {
+    const fastVerified = this.fastPath?.tryVerify(token, Date.now());
+    if (fastVerified) return fastVerified;
     assertCanonicalSignature(token);
     if (!this.verifiersByKeyId) return runVerifier(this.primaryVerifier, token);
     const keyId = readKeyId(token);
@@ -117,19 +132,23 @@ export class TokenKeyRing {
       allowedIss: this.settings.issuer,
       allowedAud: this.settings.audience,
       clockTolerance: this.settings.clockToleranceMs,
-      // fast-jwt checks iss/aud only when present, so a configured issuer/audience must also be a required claim.
-      requiredClaims: [
-        'exp',
-        'iat',
-        'sub',
-        'sid',
-        'token_type',
-        ...(this.settings.issuer !== undefined ? ['iss'] : []),
-        ...(this.settings.audience !== undefined ? ['aud'] : []),
-      ],
+      requiredClaims: this.requiredClaims(),
       // Caching happens in VerifiedTokenCache (exact-token key), not in fast-jwt (SHA-256 of every token).
       cache: false,
     }) as unknown as Verifier;
+  }
+
+  private requiredClaims(): string[] {
+    return [
+      'exp',
+      'iat',
+      'sub',
+      'sid',
+      'token_type',
+      // fast-jwt checks iss/aud only when present, so a configured issuer/audience must also be a required claim.
+      ...(this.settings.issuer !== undefined ? ['iss'] : []),
+      ...(this.settings.audience !== undefined ? ['aud'] : []),
+    ];
   }
 }
 
