@@ -1,4 +1,4 @@
-import type { HeadersProvider, LoginOptions } from './auth-session-options.interface.js';
+import type { LoginOptions } from './auth-session-options.interface.js';
 import { LoginFailedError, RefreshFailedError, abortReason } from './errors.js';
 import { discardBody, raceAbort, TimedOut, withTimeout } from './promise-utils.js';
 import type { SessionConfig } from './resolve-session-config.js';
@@ -23,35 +23,22 @@ export class AuthEndpointsClient {
    */
   async login(username: string, password: string, options: LoginOptions): Promise<TokenSet> {
     const { signal } = options;
-    const { config } = this;
-    let body: unknown;
-    let receivedAt = 0;
+    const body = { ...options.extraBody, username, password };
+    let tokens: TokenSet | null;
     try {
-      body = await this.callWithTimeout(signal, async (requestSignal) => {
-        const response = await config.rawFetch(config.loginUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ ...options.extraBody, username, password }),
-          credentials: config.credentials,
-          signal: requestSignal,
-        });
-        receivedAt = config.clock.now();
+      tokens = await this.post(this.config.loginUrl, body, async () => new Headers(), signal, async (response, receivedAt) => {
         if (!response.ok) {
           discardBody(response);
-          throw new LoginFailedError(
-            response.status === 401 ? 'Invalid username or password' : `Login failed with HTTP ${response.status}`,
-            { status: response.status },
-          );
+          const { status } = response;
+          throw new LoginFailedError(status === 401 ? 'Invalid username or password' : `Login failed with HTTP ${status}`, { status });
         }
-        return response.json();
+        return this.parse(await response.json(), receivedAt);
       });
     } catch (error) {
       if (signal?.aborted) throw abortReason(signal);
       if (error instanceof LoginFailedError) throw error;
-      if (error instanceof TimedOut) throw new LoginFailedError('Login timed out');
-      throw new LoginFailedError('Login request failed', { cause: error });
+      throw error instanceof TimedOut ? new LoginFailedError('Login timed out') : new LoginFailedError('Login request failed', { cause: error });
     }
-    const tokens = parseTokenResponse(body, { cookieMode: config.cookieMode, receivedAt });
     if (!tokens) throw new LoginFailedError('Login response has no usable access_token');
     return tokens;
   }
@@ -61,71 +48,46 @@ export class AuthEndpointsClient {
    * @throws RefreshRejected when the server refuses the token; RefreshFailedError otherwise.
    */
   async refresh(snapshot: TokenSet | null): Promise<TokenSet> {
-    const { config } = this;
+    const body = this.config.cookieMode ? {} : { refresh_token: snapshot?.refreshToken };
     try {
-      return await this.callWithTimeout(undefined, async (signal) => {
-        const headers = await this.refreshHeaders();
-        headers.set('content-type', 'application/json');
-        headers.set('accept', 'application/json');
-        const body = config.cookieMode ? {} : { refresh_token: snapshot?.refreshToken };
-        const response = await config.rawFetch(config.refreshUrl, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          credentials: config.credentials,
-          signal,
-        });
-        const receivedAt = config.clock.now();
-        if (response.status === 400 || response.status === 401 || response.status === 403) {
-          discardBody(response);
-          throw new RefreshRejected(response.status);
-        }
+      return await this.post(this.config.refreshUrl, body, () => this.refreshHeaders(), undefined, async (response, receivedAt) => {
+        const { status } = response;
         if (!response.ok) {
           discardBody(response);
-          const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
-          throw new RefreshFailedError(retryable ? 'server' : 'unexpected-status', { status: response.status });
+          if (status === 400 || status === 401 || status === 403) throw new RefreshRejected(status);
+          throw new RefreshFailedError(status >= 500 || status === 408 || status === 429 ? 'server' : 'unexpected-status', { status });
         }
-        let json: unknown;
+        let tokens: TokenSet | null;
         try {
-          json = await response.json();
+          tokens = this.parse(await response.json(), receivedAt, snapshot?.refreshToken);
         } catch (cause) {
-          throw new RefreshFailedError('invalid-response', { status: response.status, cause });
+          throw new RefreshFailedError('invalid-response', { status, cause });
         }
-        const tokens = parseTokenResponse(json, {
-          cookieMode: config.cookieMode,
-          receivedAt,
-          previousRefreshToken: snapshot?.refreshToken,
-        });
-        if (!tokens) throw new RefreshFailedError('invalid-response', { status: response.status });
+        if (!tokens) throw new RefreshFailedError('invalid-response', { status });
         return tokens;
       });
     } catch (error) {
-      if (error instanceof TimedOut) throw new RefreshFailedError('timeout');
-      throw error;
+      throw error instanceof TimedOut ? new RefreshFailedError('timeout') : error;
     }
   }
 
   /** Best-effort revocation of `previous` at the server; never throws. */
   async logout(previous: TokenSet | null): Promise<void> {
-    const { config } = this;
     try {
-      await this.callWithTimeout(undefined, async (signal) => {
-        const headers = await this.refreshHeaders();
-        headers.set('content-type', 'application/json');
-        if (previous) headers.set('authorization', `Bearer ${previous.accessToken}`);
-        const body = !config.cookieMode && previous?.refreshToken ? { refresh_token: previous.refreshToken } : {};
-        const response = await config.rawFetch(config.logoutUrl, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          credentials: config.credentials,
-          signal,
-        });
-        discardBody(response);
-      });
+      const headers = async (): Promise<Headers> => {
+        const resolved = await this.refreshHeaders();
+        if (previous) resolved.set('authorization', `Bearer ${previous.accessToken}`);
+        return resolved;
+      };
+      const body = !this.config.cookieMode && previous?.refreshToken ? { refresh_token: previous.refreshToken } : {};
+      await this.post(this.config.logoutUrl, body, headers, undefined, discardBody);
     } catch {
       // Best-effort: the local session is already gone, the server-side one expires on its own.
     }
+  }
+
+  private parse(body: unknown, receivedAt: number, previousRefreshToken?: string): TokenSet | null {
+    return parseTokenResponse(body, { cookieMode: this.config.cookieMode, receivedAt, previousRefreshToken });
   }
 
   /**
@@ -133,28 +95,46 @@ export class AuthEndpointsClient {
    * `Headers` refuses) is a `RefreshFailedError` of kind `headers`, not a network failure.
    */
   private async refreshHeaders(): Promise<Headers> {
+    const provider = this.config.refreshHeaders;
     try {
-      return new Headers(await resolveHeaders(this.config.refreshHeaders));
+      return new Headers(typeof provider === 'function' ? await provider() : provider);
     } catch (cause) {
       throw new RefreshFailedError('headers', { cause });
     }
   }
 
   /**
-   * Runs `call` with an AbortSignal that fires on `refreshTimeoutMs` or when `outer` aborts. The returned promise
-   * settles on the timeout even if the fetch implementation ignores the signal.
+   * POSTs `body` as JSON with the `headers` resolved first and hands the answer and the time it arrived to `read`,
+   * all within `refreshTimeoutMs` (a slow headers provider included): the request's signal fires on the timeout or
+   * when `outer` aborts, and the returned promise settles on the timeout even if the fetch implementation ignores
+   * the signal.
    */
-  private callWithTimeout<T>(outer: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private post<T>(
+    url: string,
+    body: object,
+    headers: () => Promise<Headers>,
+    outer: AbortSignal | undefined,
+    read: (response: Response, receivedAt: number) => T | Promise<T>,
+  ): Promise<T> {
+    const { config } = this;
     const controller = new AbortController();
     const onOuterAbort = (): void => controller.abort(outer?.reason);
     outer?.addEventListener('abort', onOuterAbort, { once: true });
-    const promise = (async () => call(controller.signal))();
-    return withTimeout(this.config.clock, raceAbort(promise, outer), this.config.refreshTimeoutMs, () =>
-      controller.abort(),
-    ).finally(() => outer?.removeEventListener('abort', onOuterAbort));
+    const call = (async () => {
+      const resolved = await headers();
+      resolved.set('content-type', 'application/json');
+      resolved.set('accept', 'application/json');
+      const response = await config.rawFetch(url, {
+        method: 'POST',
+        headers: resolved,
+        body: JSON.stringify(body),
+        credentials: config.credentials,
+        signal: controller.signal,
+      });
+      return read(response, config.clock.now());
+    })();
+    return withTimeout(config.clock, raceAbort(call, outer), config.refreshTimeoutMs, () => controller.abort()).finally(() =>
+      outer?.removeEventListener('abort', onOuterAbort),
+    );
   }
-}
-
-async function resolveHeaders(provider: HeadersProvider | undefined): Promise<HeadersInit | undefined> {
-  return typeof provider === 'function' ? provider() : provider;
 }
