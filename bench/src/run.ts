@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
+import { writeCharts } from './charts.js';
 import { BENCH_PASSWORD, BENCH_USERNAME, type ServerConfig } from './shared.js';
 import { LOADGEN_CPU, SERVER_CPU, bearer, killAllServersNow, runLoad, startBackgroundLoad, startServer, stopAllServers, type BenchServer, type LoadOptions, type LoadResult } from './load.js';
 import type { MicroRow } from './micro.js';
@@ -677,6 +678,7 @@ async function main(s: Settings): Promise<void> {
   const markdown = renderReport(report);
   writeFileSync(s.reportPath, markdown);
   writeFileSync(s.jsonPath, JSON.stringify(report, null, 2));
+  for (const chart of writeCharts(report, s.reportPath)) log(`chart written to ${chart}`);
   process.stdout.write(`\n${markdown}\n`);
   log(`report written to ${s.reportPath} (${Math.round(report.totalSeconds)} s)`);
 }
