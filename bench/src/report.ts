@@ -1,4 +1,5 @@
 // Turns the measurements into bench/results/latest.md (and the raw numbers into latest.json).
+import { renderClientSizeSection, type ClientSizeResult } from './client-size.js';
 import type { LoadResult } from './load.js';
 import type { MicroRow } from './micro.js';
 import type { RevocationLatencyResult } from './revocation-latency.js';
@@ -94,6 +95,8 @@ export interface BenchReport {
   storm?: StormResult[];
   memory?: MemoryResult;
   micro?: MicroRow[];
+  /** Bundle sizes of the client's entry points (the `client-size` section). */
+  clientSize?: ClientSizeResult;
 }
 
 /** A bracketed scenario's medians and per-round ratios, as the Throughput table shows them. */
@@ -552,6 +555,8 @@ export function renderReport(report: BenchReport): string {
       '',
     );
   }
+
+  if (report.clientSize) push(...renderClientSizeSection(report.clientSize));
 
   // ---- micro
   if (report.micro?.length) {

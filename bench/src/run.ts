@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
 import { writeCharts } from './charts.js';
+import { measureClientSize } from './client-size.js';
 import { BENCH_PASSWORD, BENCH_USERNAME, type ServerConfig } from './shared.js';
 import { LOADGEN_CPU, SERVER_CPU, bearer, killAllServersNow, runLoad, startBackgroundLoad, startServer, stopAllServers, type BenchServer, type LoadOptions, type LoadResult } from './load.js';
 import type { MicroRow } from './micro.js';
@@ -659,6 +660,7 @@ async function main(s: Settings): Promise<void> {
   if (s.sections.includes('storm')) report.storm = [...(report.storm ?? []), ...(await stormSection(stormVariants()))];
   if (s.sections.includes('redis')) await redisSection(report);
   if (s.sections.includes('memory')) report.memory = await memorySection();
+  if (s.sections.includes('client-size')) report.clientSize = await measureClientSize();
   if (s.sections.includes('micro')) {
     log('micro-benchmark');
     report.micro = await microSection();
