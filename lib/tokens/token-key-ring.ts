@@ -6,6 +6,7 @@ import type { KeyMaterial } from '../interfaces/dual-token-auth-options.interfac
 import type { ResolvedTokenKind } from '../config/resolved-auth-config.js';
 import { toFastJwtKey } from '../config/key-material.js';
 import { HmacFastPathVerifier } from './hmac-fast-path-verifier.js';
+import { SecondSightingFilter } from './second-sighting-filter.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 type Signer = (payload: Record<string, unknown>) => string;
@@ -35,6 +36,8 @@ export class TokenKeyRing {
   /** Verifiers by `kid`, only when additional verification keys exist (key rotation). */
   private readonly verifiersByKeyId?: Map<string, Verifier>;
   private readonly cache?: VerifiedTokenCache;
+  /** Which verified tokens are worth caching: those verified twice within a short while. */
+  private readonly cacheAdmission?: SecondSightingFilter;
   /** HMAC keys only: accepts tokens with exactly the primary key's header at close to the HMAC's own cost. */
   private readonly fastPath?: HmacFastPathVerifier;
 
@@ -42,7 +45,10 @@ export class TokenKeyRing {
     kind: ResolvedTokenKind,
     private readonly settings: KeyRingSettings,
   ) {
-    if (settings.cacheSize > 0) this.cache = new VerifiedTokenCache(settings.cacheSize, settings.clockToleranceMs);
+    if (settings.cacheSize > 0) {
+      this.cache = new VerifiedTokenCache(settings.cacheSize, settings.clockToleranceMs);
+      this.cacheAdmission = new SecondSightingFilter();
+    }
     const signingKey = kind.algorithm.startsWith('HS') ? kind.secret! : kind.privateKey!;
     const verificationKey = kind.algorithm.startsWith('HS') ? kind.secret! : (kind.publicKey ?? derivePublicKey(kind.privateKey!));
     try {
@@ -96,7 +102,7 @@ export class TokenKeyRing {
     const cached = this.cache.get(token, Date.now());
     if (cached) return cached;
     const payload = this.verifyUncached(token);
-    this.cache.set(token, payload);
+    if (this.cacheAdmission!.seenBefore(token)) this.cache.set(token, payload);
     return payload;
   }
 

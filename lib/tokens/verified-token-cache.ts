@@ -17,7 +17,8 @@ const LOOKUP_KEY_LENGTH = 32;
 
 /**
  * Remembers successfully verified access tokens, so a client that sends the same token on every request pays the
- * signature check once per token instead of once per request.
+ * signature check about twice per token instead of once per request (tokens are admitted on their second
+ * verification: see SecondSightingFilter).
  *
  * A hit requires the presented token to equal the verified one character for character; the signature tail is only
  * where to look. A forged token that copies a cached token's signature therefore misses, goes through full
