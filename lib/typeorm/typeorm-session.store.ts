@@ -6,6 +6,7 @@ import type {
   SessionRevocationReason,
   SessionStore,
 } from '../interfaces/session-store.interface.js';
+import { MysqlPreparedSessionStatements } from './mysql-prepared-session-statements.js';
 import { DualTokenSessionEntity } from './session.entity.js';
 
 /** Upper bound on the sessions listed for one user; a user with more has bigger problems than a short list. */
@@ -18,9 +19,15 @@ const REVOKE_BATCH_SIZE = 500;
  * {@link SessionStore} on TypeORM (MySQL/MariaDB, PostgreSQL, SQLite). Rotation is one conditional `UPDATE ... WHERE
  * id = ? AND generation = ? AND revoked_at IS NULL` (and not expired): the database's row lock makes it a compare-and-set, so any number of
  * app instances sharing the database can refresh the same family concurrently without forking it.
+ *
+ * On MySQL/MariaDB (mysql2) the statements of a refresh, `rotate` and `findById`, skip TypeORM's query builder and run
+ * as prepared statements on the DataSource's pool ({@link MysqlPreparedSessionStatements}); every other statement,
+ * and every other database, goes through TypeORM.
  */
 export class TypeOrmSessionStore implements SessionStore {
   private readonly repository: Repository<DualTokenSessionEntity>;
+  /** Decided on first use, once the DataSource is initialized; `null` when this DataSource keeps to TypeORM. */
+  private prepared: MysqlPreparedSessionStatements | null | undefined;
 
   /** @param dataSource a DataSource whose `entities` include {@link DualTokenSessionEntity} */
   constructor(private readonly dataSource: DataSource) {
@@ -60,11 +67,15 @@ export class TypeOrmSessionStore implements SessionStore {
   }
 
   async findById(sessionId: string): Promise<SessionRecord | null> {
+    const prepared = this.preparedStatements();
+    if (prepared) return prepared.findById(sessionId);
     const entity = await this.repository.findOneBy({ id: sessionId });
     return entity ? toRecord(entity) : null;
   }
 
   async rotate(sessionId: string, expectedGeneration: number, update: RotationUpdate): Promise<boolean> {
+    const prepared = this.preparedStatements();
+    if (prepared) return prepared.rotate(sessionId, expectedGeneration, update);
     const result = await this.repository
       .createQueryBuilder()
       .update(DualTokenSessionEntity)
@@ -138,6 +149,14 @@ export class TypeOrmSessionStore implements SessionStore {
     if (expired.length === 0) return 0;
     await this.repository.delete({ id: In(expired.map((session) => session.id)) });
     return expired.length;
+  }
+
+  /** The prepared-statement path when this DataSource has one; decided once, on the first call after initialization. */
+  private preparedStatements(): MysqlPreparedSessionStatements | null | undefined {
+    if (this.prepared === undefined && this.dataSource.isInitialized) {
+      this.prepared = MysqlPreparedSessionStatements.forDataSource(this.dataSource, this.repository.metadata) ?? null;
+    }
+    return this.prepared;
   }
 }
 
