@@ -33,6 +33,7 @@ import { DualTokenSessionEntity } from 'nestjs-dual-token-auth/typeorm';
 import type { Redis } from 'ioredis';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { DataSource } from 'typeorm';
+import { HandwrittenCachedGuard, HandwrittenUncachedGuard } from './handwritten-guard.js';
 import { ACCESS_SECRET, BENCH_PASSWORD, BENCH_USERNAME, REFRESH_SECRET, TUTORIAL_SECRET, type ServerConfig } from './shared.js';
 
 /** What the handlers read from the request: `request.user` as set by whichever guard ran. */
@@ -108,6 +109,18 @@ export class BenchController {
   @UseGuards(AccessTokenGuard)
   @Get('ours')
   ours(@Req() request: BenchRequest): { ok: boolean; user: string | null } {
+    return { ok: true, user: request.user?.sub ?? null };
+  }
+
+  @UseGuards(HandwrittenCachedGuard)
+  @Get('handwritten')
+  handwritten(@Req() request: BenchRequest): { ok: boolean; user: string | null } {
+    return { ok: true, user: request.user?.sub ?? null };
+  }
+
+  @UseGuards(HandwrittenUncachedGuard)
+  @Get('handwritten-uncached')
+  handwrittenUncached(@Req() request: BenchRequest): { ok: boolean; user: string | null } {
     return { ok: true, user: request.user?.sub ?? null };
   }
 
@@ -258,6 +271,8 @@ export class BenchAppModule {
       providers: [
         AllowAllGuard,
         TutorialJwtGuard,
+        HandwrittenCachedGuard,
+        HandwrittenUncachedGuard,
         ...(config.passport ? [JwtStrategy] : []),
         ...(withDb
           ? [

@@ -20,7 +20,9 @@ import {
 import { Bench } from 'tinybench';
 import { AllowAllGuard, BenchAppModule, BenchController, PlainUserLookup, TutorialJwtGuard } from './app.js';
 import { HttpExecutionContext } from './http-execution-context.js';
+import { DISTINCT_TOKENS, UNCACHED_VERIFICATION_OPERATION, VERIFICATION_FLOOR_OPERATION } from './micro-operations.js';
 import { ACCESS_SECRET, REFRESH_SECRET, TUTORIAL_SECRET } from './shared.js';
+import { accessSecretKey, hmacAndDecode } from './verification-floor.js';
 
 export interface MicroRow {
   group: string;
@@ -44,8 +46,6 @@ const MIN_SAMPLES = 10;
 const CALLS_PER_SAMPLE = 100;
 /** Fresh requests per sample for the Express-shaped rows: each request is used once, as in a server. */
 const FRESH_REQUESTS_PER_SAMPLE = 20_000;
-/** Distinct access tokens cycled for the uncached verify: more than the verifier cache (1,000) holds. */
-const DISTINCT_TOKENS = 2000;
 
 /** One operation to measure: `sample()` performs `calls` calls of it. */
 interface MicroTask {
@@ -246,6 +246,15 @@ async function guards(): Promise<void> {
   }
 }
 
+/**
+ * What no HS256 verification can go below, on the same tokens the uncached row cycles through: the HMAC over the
+ * signing input (prepared key) and decoding the payload, with no checks at all.
+ */
+function uncachedVerificationFloor(tokens: string[]): MicroTask {
+  const key = accessSecretKey();
+  return repeated(VERIFICATION_FLOOR_OPERATION, (i) => hmacAndDecode(tokens[i % tokens.length]!, key));
+}
+
 async function main(): Promise<void> {
   await guards();
   const claims = { userId: 42, username: 'alice' };
@@ -261,8 +270,9 @@ async function main(): Promise<void> {
       repeated('signAccessToken', () => service.signAccessToken(claims, sessionId)),
       repeated('signRefreshToken', (i) => service.signRefreshToken({ userId: 42, sessionId, generation: i & 1023, expiresAt: expires })),
       repeated('verifyAccessToken, same token (cache hit)', () => service.verifyAccessToken(access)),
-      repeated(`verifyAccessToken, ${DISTINCT_TOKENS} distinct tokens (cache miss)`, (i) => service.verifyAccessToken(distinct[i % DISTINCT_TOKENS]!)),
+      repeated(UNCACHED_VERIFICATION_OPERATION, (i) => service.verifyAccessToken(distinct[i % DISTINCT_TOKENS]!)),
       repeated('verifyRefreshToken (never cached)', (i) => service.verifyRefreshToken(refresh[i & 63]!)),
+      ...(algorithm === 'HS256' ? [uncachedVerificationFloor(distinct)] : []),
     ]);
   }
 

@@ -1,7 +1,10 @@
 // Turns the measurements into bench/results/latest.md (and the raw numbers into latest.json).
 import { renderClientSizeSection, type ClientSizeResult } from './client-size.js';
 import type { LoadResult } from './load.js';
+import type { ManyUsersResult } from './many-users.js';
+import { manyUsersCeilingTarget, renderManyUsersSection } from './many-users-report.js';
 import type { MicroRow } from './micro.js';
+import { UNCACHED_VERIFICATION_OPERATION, VERIFICATION_FLOOR_OPERATION } from './micro-operations.js';
 import type { RevocationLatencyResult } from './revocation-latency.js';
 import type { ReadyMessage } from './shared.js';
 import type { Settings } from './settings.js';
@@ -97,6 +100,8 @@ export interface BenchReport {
   micro?: MicroRow[];
   /** Bundle sizes of the client's entry points (the `client-size` section). */
   clientSize?: ClientSizeResult;
+  /** The many-users scenario's floors and memory (its windows are in `simultaneous`). */
+  manyUsers?: ManyUsersResult;
 }
 
 /** A bracketed scenario's medians and per-round ratios, as the Throughput table shows them. */
@@ -303,6 +308,22 @@ function guardTarget(
   };
 }
 
+/** The uncached HS256 verification (micro-benchmark) against the floor measured beside it. */
+function uncachedVerificationTarget(micro: MicroRow[] | undefined): TargetLine {
+  const name = 'Micro: uncached HS256 verification ≤ 1.25× HMAC + payload decode';
+  const row = (operation: string) => micro?.find((r) => r.group === 'DualTokenService HS256' && r.operation === operation);
+  const verification = row(UNCACHED_VERIFICATION_OPERATION);
+  const floor = row(VERIFICATION_FLOOR_OPERATION);
+  if (!verification || !floor) return notMeasured(name);
+  const value = verification.nsPerOp / floor.nsPerOp;
+  return {
+    name,
+    measured: ratio(value),
+    detail: `${dec(verification.nsPerOp / 1000)} µs (± ${dec(verification.madNs / 1000)}) against ${dec(floor.nsPerOp / 1000)} µs (± ${dec(floor.madNs / 1000)}), medians of tinybench samples`,
+    holds: value <= 1.25,
+  };
+}
+
 /**
  * Every target of the report, judged. The Targets table and the charts (charts.ts) both read this list, so a chart
  * shows the same medians, round ranges and limits as the table.
@@ -323,6 +344,7 @@ export function reportTargets(report: BenchReport): TargetLine[] {
       'sim-express-ours-session', undefined, 0.85, {}),
     ratioTarget(summaries, 'MySQL: refresh with rotation ≥ 0.5× one-read route', 'mysql-refresh', 'mysql-read', 0.5),
     ratioTarget(summaries, 'Redis: refresh with rotation ≥ 0.8× one-GET route', 'redis-refresh', 'redis-read', 0.8),
+    ratioTarget(summaries, 'Redis: refresh with rotation ≥ 0.8× the same refresh on the in-memory store', 'redis-refresh', 'redis-memory-refresh', 0.8),
     guardTarget(report, notMeasured('Redis: session check on Redis-backed sessions ≥ 0.93× unguarded (Express)'),
       'sim-express-ours-session-redis', undefined, 0.93, {}),
     guardTarget(report, notMeasured('GraphQL (Apollo/Express): guarded query ≥ 0.95× unguarded'),
@@ -334,6 +356,19 @@ export function reportTargets(report: BenchReport): TargetLine[] {
     revocationTarget('Redis: logout on instance A refused by instance B, p99 ≤ 50 ms', report.revocation, 50),
     stormTarget('Login storm: guarded p99 ≤ 2× idle p99', report.storm?.find((r) => r.id === 'storm-async')),
     stormTarget('Redis: login storm over two instances sharing limits, guarded p99 ≤ 2× idle p99', report.storm?.find((r) => r.id === 'storm-redis-two-instances')),
+    uncachedVerificationTarget(report.micro),
+    manyUsersCeilingTarget(report, 'fastify', 0.92),
+    guardTarget(report, notMeasured('Many users (Fastify, Zipf): our guard ≥ 0.85× unguarded'), 'sim-fastify-many-zipf', undefined, 0.85, {}),
+    guardTarget(report, notMeasured('Many users (Express, uniform): our guard ≥ 0.93× unguarded'), 'sim-express-many-uniform', undefined, 0.93, {}),
+    ...(['express', 'fastify'] as const).flatMap((adapter) => {
+      const name = adapter === 'express' ? 'Express' : 'Fastify';
+      return [
+        guardTarget(report, notMeasured(`${name}: our guard ≥ 0.97× the hand-written fast-jwt guard, one token per connection (both cached)`),
+          `sim-${adapter}-ours`, `sim-${adapter}-handwritten`, 0.97, {}),
+        guardTarget(report, notMeasured(`${name}: our guard ≥ 0.97× the hand-written fast-jwt guard, many users (both uncached)`),
+          `sim-${adapter}-many-uniform`, `sim-${adapter}-many-handwritten`, 0.97, {}),
+      ];
+    }),
   ];
   if (report.memory && report.memory.checkpoints.length >= 3) {
     const checkpoints = report.memory.checkpoints;
@@ -484,6 +519,7 @@ export function renderReport(report: BenchReport): string {
     const notes = report.simultaneous.filter((r) => r.note).map((r) => `- *${r.label}*: ${r.note}`);
     if (notes.length) push(...notes, '');
   }
+  push(...renderManyUsersSection(report));
 
   // ---- cross-instance revocation
   if (report.revocation) {

@@ -15,6 +15,7 @@ import { startBenchRedis } from './redis.js';
 import { measureRevocationLatency } from './revocation-latency.js';
 import { renderReport, type BenchReport, type MemoryResult, type ScenarioResult, type StormResult } from './report.js';
 import { RESULTS_DIR, loadSettings, type Settings } from './settings.js';
+import { emptyManyUsersResult, manyUsersPairs } from './many-users.js';
 import { measureSimultaneousPairs, type SimultaneousPair } from './simultaneous.js';
 import { transportPairs } from './transports.js';
 import { coreTimes, hasCommand, machineInfo, ownAffinity, processCpuSeconds, topProcesses } from './system.js';
@@ -151,6 +152,7 @@ function simultaneousPairs(): SimultaneousPair[] {
           note: 'the unguarded route on both processes: what is left of the noise' },
         { id: `sim-${adapter}-allow-all`, label: `${name} · guard that returns true`, path: '/allow-all', tokens: 'ours' },
         { id: `sim-${adapter}-ours`, label: `${name} · AccessTokenGuard`, path: '/ours', tokens: 'ours' },
+        { id: `sim-${adapter}-handwritten`, label: `${name} · hand-written fast-jwt guard (its cache on)`, path: '/handwritten', tokens: 'ours' },
         adapter === 'express'
           ? { id: 'sim-express-passport', label: 'Express · @nestjs/passport + passport-jwt (string secret)', path: '/passport', tokens: 'tutorial' }
           : { id: 'sim-fastify-tutorial', label: 'Fastify · tutorial guard (@nestjs/jwt verify, string secret)', path: '/tutorial', tokens: 'tutorial' },
@@ -475,8 +477,26 @@ async function redisSection(report: BenchReport): Promise<void> {
         },
       ],
     };
-    report.scenarios.push(...(await measureBracketed([group])));
+    // The same refresh with sessions in memory, bracketed by the same one-GET route: what the Redis store itself costs.
+    log('starting server redis-memory-sessions (Express, InMemorySessionStore, same Redis client)');
+    const memoryServer = await startServer('redis-memory-sessions', { ...deployment, inMemorySessions: true }, { pin: true, cpuProfileDir: profileDir() });
+    const memoryGroup: ServerGroup = {
+      server: memoryServer,
+      baselineLabel: 'Redis · unguarded route, one GET (in the redis-memory-sessions server)',
+      baseline: (duration) => runLoad({ url: memoryServer.url, path: '/redis-read', connections: settings.connections, duration, serverPid: memoryServer.pid }),
+      scenarios: [
+        {
+          id: 'redis-memory-refresh',
+          group: 'redis',
+          label: 'In-memory sessions · POST /user/refresh with rotation (same app, same Redis client for the GET route)',
+          note: 'the Redis row with `InMemorySessionStore` in place of `RedisSessionStore`: Redis refresh over this row is what the Redis store costs',
+          load: refreshLoad(memoryServer),
+        },
+      ],
+    };
+    report.scenarios.push(...(await measureBracketed([group, memoryGroup])));
     await server.stop();
+    await memoryServer.stop();
 
     const pair: SimultaneousPair = {
       name: 'express-redis-session-check-simultaneous',
@@ -631,6 +651,10 @@ async function main(s: Settings): Promise<void> {
     report.scenarios.push(...(await measureBracketed(groups)));
     await stopAllServers();
     report.simultaneous = await measureSimultaneousPairs(simultaneousPairs(), s, log, profileDir());
+  }
+  if (s.sections.includes('many-users')) {
+    report.manyUsers = emptyManyUsersResult(s);
+    report.simultaneous = [...(report.simultaneous ?? []), ...(await measureSimultaneousPairs(manyUsersPairs(s, report.manyUsers), s, log, profileDir()))];
   }
   if (s.sections.includes('transports')) {
     report.simultaneous = [...(report.simultaneous ?? []), ...(await measureSimultaneousPairs(transportPairs(s), s, log, profileDir()))];

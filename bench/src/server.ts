@@ -13,12 +13,13 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { hash } from '@node-rs/argon2';
 import { Redis } from 'ioredis';
-import { SessionService, type SessionStore } from 'nestjs-dual-token-auth';
+import { DualTokenService, SessionService, type SessionStore } from 'nestjs-dual-token-auth';
 import { RedisRateLimitStore, RedisSessionRevocationBus, RedisSessionStore } from 'nestjs-dual-token-auth/redis';
 import { CreateDualTokenSessions1764200000000, DualTokenSessionEntity, TypeOrmSessionStore } from 'nestjs-dual-token-auth/typeorm';
 import { DataSource } from 'typeorm';
 import { ARGON2_OPTIONS, Argon2UserLookup, BenchAppModule, PlainUserLookup, REDIS_READ_KEY, type BenchAppDependencies, type DbReadTarget } from './app.js';
 import type { ReadyMessage, RunnerMessage, ServerConfig, ServerMessage } from './shared.js';
+import { measureVerificationFloorNs } from './verification-floor.js';
 
 function send(message: ServerMessage): void {
   process.send?.(message);
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     // subscriber connection).
     const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
     await client.set(REDIS_READ_KEY, 'bench');
-    sessionStore = new RedisSessionStore(client);
+    if (!config.inMemorySessions) sessionStore = new RedisSessionStore(client);
     const sessionRevocationBus = new RedisSessionRevocationBus(client);
     await sessionRevocationBus.ready;
     redis = { client, rateLimitStore: new RedisRateLimitStore(client), sessionRevocationBus };
@@ -75,10 +76,16 @@ async function main(): Promise<void> {
   const jwt = app.get(JwtService);
   const ours: string[] = [];
   const tutorial: string[] = [];
-  for (let i = 1; i <= Math.max(1, config.tokenPool); i += 1) {
-    const pair = await sessions.startSession({ userId: i, username: `user${i}` });
-    ours.push(pair.access_token);
-    tutorial.push(jwt.sign({ sub: String(i), username: `user${i}` }));
+  let verificationFloorNs: number | undefined;
+  if (config.manyUsers) {
+    ours.push(...(await manyUsersTokens(sessions, app.get(DualTokenService), config.manyUsers)));
+    verificationFloorNs = measureVerificationFloorNs(ours);
+  } else {
+    for (let i = 1; i <= Math.max(1, config.tokenPool); i += 1) {
+      const pair = await sessions.startSession({ userId: i, username: `user${i}` });
+      ours.push(pair.access_token);
+      tutorial.push(jwt.sign({ sub: String(i), username: `user${i}` }));
+    }
   }
   if (dataSource) {
     const row = await dataSource.getRepository(DualTokenSessionEntity).findOne({ where: {}, order: { createdAt: 'ASC' } });
@@ -102,8 +109,30 @@ async function main(): Promise<void> {
     void app.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   });
-  const ready: ReadyMessage = { type: 'ready', port, pid: process.pid, ours, tutorial, poolThreads, notes };
+  const ready: ReadyMessage = { type: 'ready', port, pid: process.pid, ours, tutorial, poolThreads, notes, verificationFloorNs };
   send(ready);
+}
+
+/**
+ * Sessions of distinct users, each with several valid access tokens (its login's and more issued a second apart, as a
+ * client that refreshes would hold over time): every token distinct, all accepted by the session check.
+ */
+async function manyUsersTokens(
+  sessions: SessionService,
+  tokens: DualTokenService,
+  { sessions: sessionCount, tokensPerSession }: NonNullable<ServerConfig['manyUsers']>,
+): Promise<string[]> {
+  const issued: string[] = [];
+  const now = Date.now();
+  for (let user = 1; user <= sessionCount; user += 1) {
+    const first = (await sessions.startSession({ userId: user, username: `user${user}` })).access_token;
+    const { sid } = tokens.verifyAccessToken(first);
+    issued.push(first);
+    for (let k = 1; k < tokensPerSession; k += 1) {
+      issued.push(tokens.signAccessToken({ userId: user, username: `user${user}` }, sid, now - k * 1000).token);
+    }
+  }
+  return issued;
 }
 
 /**

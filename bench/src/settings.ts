@@ -1,8 +1,8 @@
 // Benchmark settings: a profile (`full` by default, `quick` for `npm run bench:quick`) overridden by environment variables.
 import { fileURLToPath } from 'node:url';
 
-export type Section = 'http' | 'transports' | 'mysql' | 'redis' | 'storm' | 'memory' | 'micro' | 'client-size';
-const ALL_SECTIONS: Section[] = ['http', 'transports', 'mysql', 'redis', 'storm', 'memory', 'micro', 'client-size'];
+export type Section = 'http' | 'many-users' | 'transports' | 'mysql' | 'redis' | 'storm' | 'memory' | 'micro' | 'client-size';
+const ALL_SECTIONS: Section[] = ['http', 'many-users', 'transports', 'mysql', 'redis', 'storm', 'memory', 'micro', 'client-size'];
 
 export interface Settings {
   profile: 'full' | 'quick';
@@ -19,6 +19,10 @@ export interface Settings {
   memoryRequests: number;
   /** Distinct access tokens cycled through by the memory test (more than the verifier cache holds). */
   memoryTokens: number;
+  /** Sessions of the many-users scenario (one user each). */
+  manyUsersSessions: number;
+  /** Distinct valid access tokens per session in the many-users scenario. */
+  manyUsersTokensPerSession: number;
   /** Milliseconds per micro-benchmark measurement. */
   microMs: number;
   /** Concurrent logins of the login storm. */
@@ -64,6 +68,8 @@ export function loadSettings(): Settings {
     connections: Math.round(numberFromEnv('BENCH_CONNECTIONS', 50)),
     memoryRequests: Math.round(numberFromEnv('BENCH_MEMORY_REQUESTS', quick ? 50_000 : 1_000_000)),
     memoryTokens: Math.round(numberFromEnv('BENCH_MEMORY_TOKENS', quick ? 2000 : 5000)),
+    manyUsersSessions: Math.round(numberFromEnv('BENCH_MANY_USERS_SESSIONS', quick ? 2000 : 10_000)),
+    manyUsersTokensPerSession: Math.round(numberFromEnv('BENCH_MANY_USERS_TOKENS_PER_SESSION', 10)),
     microMs: numberFromEnv('BENCH_MICRO_MS', quick ? 100 : 400),
     stormConnections: Math.round(numberFromEnv('BENCH_STORM_CONNECTIONS', 50)),
     stormSameCore: process.env.BENCH_STORM_SAME_CORE ? process.env.BENCH_STORM_SAME_CORE !== '0' : !quick,

@@ -27,6 +27,11 @@ export interface ServerConfig {
    * `GET /redis-read` (one GET on the same client).
    */
   redisUrl?: string;
+  /**
+   * With `redisUrl`: keep sessions in the in-memory store anyway (the Redis client, `GET /redis-read` and the bus stay),
+   * so a refresh on Redis can be compared with the same refresh without the Redis store.
+   */
+  inMemorySessions?: boolean;
   /** Login and refresh limits on (counted in `RedisRateLimitStore` with `redisUrl`); off by default, as in the other scenarios. */
   rateLimit?: boolean;
   /** `revocationCheckCacheSeconds` of the library; its default when absent. */
@@ -46,6 +51,12 @@ export interface ServerConfig {
   graphql?: 'apollo' | 'mercurius';
   /** socket.io gateways (`transports` section): namespace `/open` unauthenticated, `/auth` behind `SocketAuthenticator`. */
   socketIo?: boolean;
+  /**
+   * The many-users scenario: `sessions` sessions, each with `tokensPerSession` distinct valid access tokens (issued a
+   * second apart), all of them in `ReadyMessage.ours` (replaces `tokenPool`); the server also measures the
+   * verification floor on its core.
+   */
+  manyUsers?: { sessions: number; tokensPerSession: number };
 }
 
 /** First message of a server child: where it listens and the tokens it issued. */
@@ -61,6 +72,8 @@ export interface ReadyMessage {
   poolThreads: { tid: number; cpus: string; nice: number }[];
   /** Notes from startup worth showing in the report. */
   notes: string[];
+  /** With `manyUsers`: nanoseconds of one HMAC + payload decode on this process's core (verification-floor.ts). */
+  verificationFloorNs?: number;
 }
 
 export interface MemoryMessage {

@@ -4,6 +4,7 @@ import { bearer, runLoad, startServer, type BenchServer, type LoadResult } from 
 import { simultaneousRoundRatio, type SimultaneousResult, type SimultaneousWindow } from './report.js';
 import type { Settings } from './settings.js';
 import type { ServerConfig } from './shared.js';
+import { tokenSequence, type TokenMix } from './token-sequences.js';
 
 /** What one side of a pair loads: a route with a token pool (and for GraphQL a POST body), or a socket.io namespace. */
 export interface PairTarget {
@@ -14,6 +15,11 @@ export interface PairTarget {
   method?: 'GET' | 'POST';
   /** JSON body of every request (sent with `content-type: application/json`). */
   body?: string;
+  /**
+   * Each request carries the next token of this mix over the whole pool (the many-users scenario); without it every
+   * connection sends one token of the pool all along.
+   */
+  mix?: TokenMix;
 }
 
 /** A route compared with the pair's baseline (the unguarded route `/open` unless the pair names another). */
@@ -44,12 +50,27 @@ export interface SimultaneousPair {
   /** Started once both servers are up, closed before they stop. @default autocannon (HTTP) */
   driver?: (servers: [BenchServer, BenchServer]) => Promise<PairDriver>;
   scenarios: SimultaneousScenario[];
+  /** Called after the last round, before the servers stop (e.g. to read their memory). */
+  afterRounds?: (servers: [BenchServer, BenchServer]) => Promise<void>;
 }
 
 /** autocannon, with the connection's token in `Authorization` (the same header on the baseline and on the route). */
 export const httpPairDriver: PairDriver = {
   load(server, target, connections, duration) {
     const pool = target.tokens === 'ours' ? server.ready.ours : server.ready.tutorial;
+    if (target.mix) {
+      const cursor = tokenCursor(server, target.mix, pool.length);
+      return runLoad({
+        url: server.url,
+        path: target.path,
+        method: target.method,
+        body: target.body,
+        connections,
+        duration,
+        serverPid: server.pid,
+        headersPerRequest: () => bearer(pool[cursor.next()]!),
+      });
+    }
     return runLoad({
       url: server.url,
       path: target.path,
@@ -63,6 +84,22 @@ export const httpPairDriver: PairDriver = {
   },
   close: async () => undefined,
 };
+
+/** Per server and mix, where in its sequence the next request continues (so windows do not replay the same tokens). */
+const cursors = new WeakMap<BenchServer, Map<TokenMix, { next(): number }>>();
+
+function tokenCursor(server: BenchServer, mix: TokenMix, poolSize: number): { next(): number } {
+  const byMix = cursors.get(server) ?? new Map<TokenMix, { next(): number }>();
+  cursors.set(server, byMix);
+  let cursor = byMix.get(mix);
+  if (!cursor) {
+    const sequence = tokenSequence(mix, poolSize);
+    let position = 0;
+    cursor = { next: () => sequence[position++ % sequence.length]! };
+    byMix.set(mix, cursor);
+  }
+  return cursor;
+}
 
 const OPEN_ROUTE: PairTarget = { path: '/open', tokens: 'ours' };
 
@@ -118,6 +155,7 @@ export async function measureSimultaneousPairs(pairs: SimultaneousPair[], settin
     for (const scenario of pair.scenarios) {
       results.push({ id: scenario.id, group: pair.group, label: scenario.label, note: scenario.note, rounds: rounds.get(scenario.id)! });
     }
+    await pair.afterRounds?.(servers);
     await driver.close();
     await Promise.all(servers.map((server) => server.stop()));
   }
