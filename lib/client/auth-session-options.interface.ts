@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { FetchLike } from './fetch-like.interface.js';
+import type { RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
 import type { CrossTabPlugin } from './session-sync.interface.js';
 import type { TokenStorage } from './token-storage.js';
 
@@ -8,7 +9,8 @@ export type HeadersProvider = HeadersInit | (() => HeadersInit | Promise<Headers
 
 /**
  * Options of the lean {@link AuthSession} (`nestjs-dual-token-auth/client/core`). The `nestjs-dual-token-auth/client`
- * entry takes the same options, except that `crossTab` there also accepts `true`, `false` and an options object.
+ * entry takes the same options, except that `crossTab` there also accepts `true`, `false` and an options object, and
+ * that it retries lost refresh answers by default (`refreshRetryWindowMs` instead of `refreshRetry`).
  */
 export interface AuthSessionCoreOptions {
   /**
@@ -69,16 +71,14 @@ export interface AuthSessionCoreOptions {
    */
   refreshTimeoutMs?: number;
   /**
-   * How long after a refresh attempt started, in milliseconds, the session keeps retrying it when the answer was lost
-   * (network error or timeout). The server may have rotated the pair without the client learning it; it hands the
-   * current pair to the previous refresh token only within its `reuseGraceSeconds` of the rotation (default 10 s)
-   * and treats a later use as token theft, revoking the session in every tab. So retries start promptly (after
-   * 250 ms, doubling up to 2 s) and none starts later than this window; keep it below the server's grace minus
-   * network time. Waiting requests still fail at once with the `RefreshFailedError`; the retries run in the
-   * background and announce their result like any refresh (`refreshed` with trigger `retry`). 0 disables them.
-   * @default 8000
+   * Retries a refresh whose answer was lost (network error or timeout) while the server's reuse grace still forgives
+   * the previous refresh token: `refreshRetry: retryLostRefresh()`. Without it, such a refresh is tried again only at
+   * the next 401 or proactive time; if the server had rotated the pair and its grace (default 10 s) is over by then,
+   * it takes the old token as stolen and revokes the session. Recommended in browsers on flaky networks.
+   * `nestjs-dual-token-auth/client` wires it in by default.
+   * @default none
    */
-  refreshRetryWindowMs?: number;
+  refreshRetry?: RefreshRetryPlugin;
   /**
    * Refresh this many seconds before the access token expires. For short-lived tokens the lead time is capped at
    * 25% of the token's remaining lifetime (a 60 s token is refreshed after about 44 s, not after 30 s; a 20 s token

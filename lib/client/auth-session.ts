@@ -1,13 +1,13 @@
-import { AuthEndpointsClient } from './auth-endpoints.client.js';
+import { loginCall, logoutCall } from './auth-endpoints.client.js';
 import type { AuthSessionEvents } from './auth-session-events.interface.js';
 import type { AuthSessionCoreOptions, LoginOptions } from './auth-session-options.interface.js';
 import type { AuthenticatedTransport } from './authenticated-transport.interface.js';
 import { SessionEndedError, abortReason } from './errors.js';
 import { createAuthFetch } from './fetch-adapter.js';
 import type { FetchLike } from './fetch-like.interface.js';
-import { ProactiveRefreshScheduler } from './proactive-refresh.scheduler.js';
+import { createProactiveRefreshScheduler, type ProactiveRefreshScheduler } from './proactive-refresh.scheduler.js';
 import { raceAbort } from './promise-utils.js';
-import { RefreshSingleFlight } from './refresh-single-flight.js';
+import { createRefreshSingleFlight, type RefreshSingleFlight } from './refresh-single-flight.js';
 import { resolveSessionConfig, type SessionConfig } from './resolve-session-config.js';
 import { SessionState } from './session-state.js';
 import { parseTokenResponse, type TokenResponseInput } from './token-response.parser.js';
@@ -21,7 +21,7 @@ import { documentUrl, resolveUrl, withoutQuery } from './url-utils.js';
  *
  * The session wires its parts together: the options resolved once ({@link resolveSessionConfig}), the state and its
  * storage ({@link SessionState}), the auth endpoint calls, the single-flight refresh, the proactive scheduler and
- * the optional cross-tab plugin. Adapters see it only as an {@link AuthenticatedTransport}.
+ * the optional plugins (cross-tab, retry of lost refresh answers). Adapters see it only as an {@link AuthenticatedTransport}.
  */
 export class AuthSession implements AuthenticatedTransport {
   /**
@@ -40,39 +40,30 @@ export class AuthSession implements AuthenticatedTransport {
   /** Resolved logout endpoint. */
   readonly logoutUrl: string;
 
-  private readonly config: SessionConfig;
-  private readonly state: SessionState;
-  private readonly endpoints: AuthEndpointsClient;
-  private readonly refresher: RefreshSingleFlight;
-  private readonly scheduler: ProactiveRefreshScheduler;
+  // `#private` members: a consumer's minifier shortens their names (it cannot do that for ordinary members).
+  readonly #config: SessionConfig;
+  readonly #state: SessionState;
+  readonly #refresher: RefreshSingleFlight;
+  readonly #scheduler: ProactiveRefreshScheduler;
 
   constructor(options: AuthSessionCoreOptions) {
     const config = resolveSessionConfig(options);
-    this.config = config;
+    this.#config = config;
     this.loginUrl = config.loginUrl;
     this.refreshUrl = config.refreshUrl;
     this.logoutUrl = config.logoutUrl;
     this.rawFetch = config.rawFetch;
 
-    const state = new SessionState(config.storage, config.cookieMode, (tokens, source) =>
-      this.scheduler.schedule(tokens, source),
-    );
-    this.state = state;
-    this.endpoints = new AuthEndpointsClient(config);
+    const state = new SessionState(config.storage, config.cookieMode, (tokens, source) => this.#scheduler(tokens, source));
+    this.#state = state;
     state.sync = options.crossTab?.({ config, state, ready: () => this.ready });
-    this.refresher = new RefreshSingleFlight(config, state, this.endpoints);
-    this.scheduler = new ProactiveRefreshScheduler({
-      clock: config.clock,
-      enabled: config.proactive,
-      leewayMs: config.leewayMs,
-      cookieMode: config.cookieMode,
-      currentTokens: () => this.state.tokens,
-      refresh: (trigger) => this.refresher.run(trigger),
-    });
+    const refresher = createRefreshSingleFlight(config, state, options.refreshRetry);
+    this.#refresher = refresher;
+    this.#scheduler = createProactiveRefreshScheduler(config, state, refresher.run);
 
     // Relative URLs go to the API (baseUrl), for the request and the origin check alike, in Node and in browsers.
     this.fetch = createAuthFetch(this, undefined, { baseUrl: config.absoluteBase });
-    this.ready = this.state.restore();
+    this.ready = state.restore();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -80,36 +71,37 @@ export class AuthSession implements AuthenticatedTransport {
 
   /** True while the session holds an access token. In cookie mode a refresh cookie may exist even when false. */
   get isAuthenticated(): boolean {
-    return this.state.tokens !== null;
+    return this.#state.tokens !== null;
   }
 
   /** Number of successful refresh calls this session made (adopting another tab's tokens does not count). */
   get refreshCount(): number {
-    return this.state.refreshes;
+    return this.#state.refreshes;
   }
 
   /** The current access token (after storage was loaded), without refreshing; null when not authenticated. */
   async getAccessToken(): Promise<string | null> {
     await this.ready;
-    return this.state.tokens?.accessToken ?? null;
+    return this.#state.tokens?.accessToken ?? null;
   }
 
   /** A copy of the current token pair with expiry metadata, or null. */
   async getTokens(): Promise<TokenSet | null> {
     await this.ready;
-    return this.state.tokens ? { ...this.state.tokens } : null;
+    const { tokens } = this.#state;
+    return tokens && { ...tokens };
   }
 
   /**
    * Subscribes to an event; returns an unsubscribe function. `ended` is an alias of `sessionEnded`.
    */
   on<K extends keyof AuthSessionEvents>(event: K, listener: (payload: AuthSessionEvents[K]) => void): () => void {
-    return this.state.events.on(event, listener);
+    return this.#state.events.on(event, listener);
   }
 
   /** Removes a listener added with {@link on}. */
   off<K extends keyof AuthSessionEvents>(event: K, listener: (payload: AuthSessionEvents[K]) => void): void {
-    this.state.events.off(event, listener);
+    this.#state.events.off(event, listener);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -122,8 +114,8 @@ export class AuthSession implements AuthenticatedTransport {
   async login(username: string, password: string, options: LoginOptions = {}): Promise<TokenSet> {
     await this.ready;
     if (options.signal?.aborted) throw abortReason(options.signal);
-    const tokens = await this.endpoints.login(username, password, options);
-    this.state.replace(tokens, 'login');
+    const tokens = await loginCall(this.#config, username, password, options);
+    this.#state.replace(tokens, 'login');
     return { ...tokens };
   }
 
@@ -135,10 +127,10 @@ export class AuthSession implements AuthenticatedTransport {
    */
   async logout(): Promise<void> {
     await this.ready;
-    const previous = this.state.logOut('this-tab', true);
+    const previous = this.#state.logOut('this-tab', true);
     // Without a token or cookie the server cannot tell which session to revoke.
-    if (!previous && !this.config.cookieMode) return;
-    await this.endpoints.logout(previous);
+    if (!previous && !this.#config.cookieMode) return;
+    await logoutCall(this.#config, previous);
   }
 
   /**
@@ -148,15 +140,11 @@ export class AuthSession implements AuthenticatedTransport {
    */
   async setTokens(tokens: TokenSet | TokenResponseInput | null): Promise<void> {
     await this.ready;
-    if (tokens === null) {
-      this.state.clearBySetTokens();
-      return;
-    }
-    const normalized = isTokenSet(tokens)
-      ? this.state.normalize(tokens)
-      : parseTokenResponse(tokens, { cookieMode: this.config.cookieMode, receivedAt: this.config.clock.now() });
+    const state = this.#state;
+    if (tokens === null) return state.clearBySetTokens();
+    const normalized = isTokenSet(tokens) ? state.normalize(tokens) : parseTokenResponse(tokens, state.cookieMode, this.#config.clock.now());
     if (!normalized) throw new TypeError('setTokens: an accessToken / access_token string is required');
-    this.state.replace(normalized, 'set');
+    state.replace(normalized, 'set');
   }
 
   /**
@@ -167,16 +155,17 @@ export class AuthSession implements AuthenticatedTransport {
    */
   async refresh(): Promise<TokenSet> {
     await this.ready;
-    return { ...(await this.refresher.run('manual')) };
+    return { ...(await this.#refresher.run('manual')) };
   }
 
   /** Stops the proactive timer, cross-tab listeners and event listeners. The session must not be used afterwards. */
   dispose(): void {
-    this.state.disposed = true;
-    this.scheduler.dispose();
-    this.refresher.dispose();
-    this.state.sync?.close();
-    this.state.events.clear();
+    const state = this.#state;
+    state.disposed = true;
+    this.#scheduler(null, 'logout'); // cancels the timer; nothing is armed any more
+    this.#refresher.retry?.dispose();
+    state.sync?.close();
+    state.events.clear();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -191,8 +180,7 @@ export class AuthSession implements AuthenticatedTransport {
    */
   shouldAuthorize(url: string): boolean {
     const resolved = resolveUrl(url, documentUrl());
-    if (!resolved || !this.config.allowedOrigins.has(resolved.origin)) return false;
-    return !this.config.authEndpoints.has(withoutQuery(resolved));
+    return !!resolved && this.#config.allowedOrigins.includes(resolved.origin) && !this.#config.authEndpoints.includes(withoutQuery(resolved));
   }
 
   /**
@@ -207,16 +195,15 @@ export class AuthSession implements AuthenticatedTransport {
   async handleUnauthorized(sentWithToken: string | null, signal?: AbortSignal): Promise<string | null> {
     if (signal?.aborted) throw abortReason(signal);
     await raceAbort(this.ready, signal);
-    const { state } = this;
+    const state = this.#state;
     const current = state.tokens?.accessToken ?? null;
     if (current !== null && current !== sentWithToken) return current;
     if (current === null) {
       // The request carried a token but the session is gone by now: same outcome as for the refresh's waiters.
       if (sentWithToken !== null) throw new SessionEndedError(state.lastEndReason);
-      if (!this.config.cookieMode || state.cookieSessionAbsent) return null;
+      if (!state.cookieMode || state.cookieSessionAbsent) return null;
     }
-    const tokens = await raceAbort(this.refresher.run('unauthorized'), signal);
-    return tokens.accessToken;
+    return (await raceAbort(this.#refresher.run('unauthorized'), signal)).accessToken;
   }
 }
 

@@ -5,8 +5,9 @@
 
 /** Base class of every error thrown by the client; `code` is stable and safe to switch on. */
 export class AuthClientError extends Error {
+  // `declare`d fields are assigned in the constructor and emit no class field of their own (fewer shipped bytes).
   /** Stable machine-readable code. */
-  readonly code: string;
+  declare readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -31,12 +32,12 @@ export type SessionEndReason = 'refresh-rejected' | 'no-refresh-token' | 'cleare
  */
 export class SessionEndedError extends AuthClientError {
   /** Why the session ended. */
-  readonly reason: SessionEndReason;
+  declare readonly reason: SessionEndReason;
   /** HTTP status of the rejected refresh call, when there was one. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(reason: SessionEndReason, options?: { status?: number; cause?: unknown }) {
-    super('SESSION_ENDED', `Authentication session ended (${reason}${options?.status ? `, HTTP ${options.status}` : ''})`, options);
+    super('SESSION_ENDED', describe('Authentication session ended', reason, options), options);
     this.name = 'SessionEndedError';
     this.reason = reason;
     this.status = options?.status;
@@ -61,14 +62,14 @@ export type RefreshFailureKind = 'network' | 'timeout' | 'server' | 'unexpected-
  */
 export class RefreshFailedError extends AuthClientError {
   /** What went wrong. */
-  readonly kind: RefreshFailureKind;
+  declare readonly kind: RefreshFailureKind;
   /** HTTP status of the refresh response, when there was one. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** `true` when retrying later can succeed (network, timeout, 5xx/408/429, unreadable 2xx); false when it cannot without a fix (unexpected status, throwing `refreshHeaders`). */
-  readonly retryable: boolean;
+  declare readonly retryable: boolean;
 
   constructor(kind: RefreshFailureKind, options?: { status?: number; cause?: unknown }) {
-    super('REFRESH_FAILED', `Token refresh failed (${kind}${options?.status ? `, HTTP ${options.status}` : ''})`, options);
+    super('REFRESH_FAILED', describe('Token refresh failed', kind, options), options);
     this.name = 'RefreshFailedError';
     this.kind = kind;
     this.status = options?.status;
@@ -79,13 +80,18 @@ export class RefreshFailedError extends AuthClientError {
 /** `login()` failed. `status` is 401 for wrong credentials; absent for network errors and timeouts. */
 export class LoginFailedError extends AuthClientError {
   /** HTTP status of the login response, when there was one. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(message: string, options?: { status?: number; cause?: unknown }) {
     super('LOGIN_FAILED', message, options);
     this.name = 'LoginFailedError';
     this.status = options?.status;
   }
+}
+
+/** The message of a session or refresh error: `what (detail, HTTP status)`. */
+function describe(what: string, detail: string, options?: { status?: number }): string {
+  return `${what} (${detail}${options?.status ? `, HTTP ${options.status}` : ''})`;
 }
 
 /** The error an aborted operation rejects with: the signal's reason, like `fetch` does, else a DOMException. */

@@ -1,6 +1,7 @@
 import type { AuthenticatedTransport } from './authenticated-transport.interface.js';
 import type { FetchLike } from './fetch-like.interface.js';
 import { discardBody } from './promise-utils.js';
+import { resolveUrl } from './url-utils.js';
 
 /**
  * Wraps `fetchImpl` so requests to the session's allowed origins carry `Authorization: Bearer <access token>`, and a
@@ -33,23 +34,49 @@ export function createAuthFetch(
   fetchImpl?: FetchLike,
   options: { baseUrl?: string } = {},
 ): FetchLike {
-  // Resolved per call: the session assigns rawFetch before creating its own wrapper, but be robust to ordering.
-  const transport: FetchLike = (input, init) =>
-    (fetchImpl ?? session.rawFetch ?? ((i: RequestInfo | URL, n?: RequestInit) => globalThis.fetch(i, n)))(input, init);
+  // Resolved per call: the session assigns rawFetch before creating its own wrapper, but be robust to ordering; the
+  // global fetch is looked up per call (polyfills installed later are used) and called unbound (window.fetch throws
+  // "Illegal invocation" when called as a method of something else).
+  const transport: FetchLike = (input, init) => (fetchImpl ?? session.rawFetch ?? fetch)(input, init);
 
   return async function authFetch(requested: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const input = typeof requested === 'string' && options.baseUrl !== undefined ? resolveAgainst(requested, options.baseUrl) : requested;
-    const request = isRequest(input) ? input : undefined;
-    const url = request ? request.url : String(input);
+    const request = isInstance<Request>(input, 'Request') ? input : undefined;
     const headerSource = init?.headers !== undefined ? init.headers : request?.headers;
-    if (!session.shouldAuthorize(url) || new Headers(headerSource).has('authorization')) {
+    // Snapshot now: the first send happens after an await, and the caller may reuse its headers object meanwhile.
+    const baseHeaders = new Headers(headerSource);
+    if (!session.shouldAuthorize(request ? request.url : String(input)) || baseHeaders.has('authorization')) {
       return transport(input, init);
     }
     const signal = init?.signal ?? request?.signal ?? undefined;
-    const attempt = prepareAttempts(transport, input, init, headerSource);
+    const withToken = (token: string | null): Headers => {
+      const headers = new Headers(baseHeaders);
+      if (token !== null) headers.set('authorization', `Bearer ${token}`);
+      return headers;
+    };
+
+    /** Sends attempt `n` (0, then 1 for the replay) with `token`; null when there is nothing that can be replayed. */
+    let send: (token: string | null, n: number) => Promise<Response>;
+    let replayable = true;
+    const initBody = init?.body;
+    const body = initBody == null ? initBody : copyForReplay(initBody);
+    if (body === null) {
+      // A body that can be read only once (a stream, an async iterable): sent once, as is.
+      replayable = false;
+      send = (token) => transport(input, { ...init, headers: withToken(token) });
+    } else if (request) {
+      const original = init ? new Request(request, init) : request;
+      if (original.bodyUsed) return transport(input, init); // fetch itself will reject this; don't hide its error behind ours
+      // clone() tees the body, so the spare can be sent after the original was consumed.
+      const spare = original.clone();
+      send = (token, n) => transport(new Request(n ? spare : original, { headers: withToken(token) }));
+    } else {
+      // Our private copy is never mutated and fetch does not consume these body types, so both attempts can share it.
+      send = (token) => transport(input, { ...init, ...(initBody !== undefined && { body }), headers: withToken(token) });
+    }
 
     const token = await session.getAccessToken();
-    const first = await attempt.send(token, 0);
+    const first = await send(token, 0);
     if (first.status !== 401) return first;
 
     let fresh: string | null;
@@ -59,98 +86,37 @@ export function createAuthFetch(
       discardBody(first);
       throw error;
     }
-    if (fresh === null || !attempt.replayable) return first;
+    if (fresh === null || !replayable) return first;
     discardBody(first);
-    return attempt.send(fresh, 1);
-  };
-}
-
-interface Attempts {
-  /** False when the body can only be sent once (streams, async iterables); the first response is then final. */
-  readonly replayable: boolean;
-  send(token: string | null, attempt: 0 | 1): Promise<Response>;
-}
-
-function prepareAttempts(
-  transport: FetchLike,
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-  headerSource: HeadersInit | undefined,
-): Attempts {
-  // Snapshot now: the first send happens after an await, and the caller may reuse its headers object meanwhile.
-  const baseHeaders = new Headers(headerSource);
-  const withToken = (token: string | null): Headers => {
-    const headers = new Headers(baseHeaders);
-    if (token !== null) headers.set('authorization', `Bearer ${token}`);
-    return headers;
-  };
-
-  const initBody = init?.body;
-  if (initBody !== undefined && initBody !== null && !isReusableBody(initBody)) {
-    return { replayable: false, send: (token) => transport(input, { ...init, headers: withToken(token) }) };
-  }
-
-  if (isRequest(input)) {
-    const original = init ? new Request(input, init) : input;
-    if (original.bodyUsed) {
-      // fetch itself will reject this; don't hide its error behind ours.
-      return { replayable: false, send: () => transport(input, init) };
-    }
-    // clone() tees the body, so the spare can be sent after the original was consumed.
-    const spare = original.clone();
-    return {
-      replayable: true,
-      send: (token, n) => transport(new Request(n === 0 ? original : spare, { headers: withToken(token) })),
-    };
-  }
-
-  // Our private copy is never mutated and fetch does not consume these body types, so both attempts can share it.
-  const body = copyBody(initBody);
-  return {
-    replayable: true,
-    send: (token) => transport(input, { ...init, ...(initBody !== undefined ? { body } : {}), headers: withToken(token) }),
+    return send(fresh, 1);
   };
 }
 
 /**
- * Copy of a reusable body taken when the call is made, so every attempt sends what the caller passed even if the
- * caller mutates the buffer or the params/form afterwards. Blobs and strings are immutable and shared.
+ * Copy of a body that fetch reads without consuming it, taken when the call is made, so every attempt sends what the
+ * caller passed even if the caller mutates the buffer or the params/form afterwards (strings and Blobs are immutable
+ * and shared). Null for bodies that can be read only once (streams, async iterables).
  */
-function copyBody(body: BodyInit | null | undefined): BodyInit | null | undefined {
+function copyForReplay(body: unknown): BodyInit | null {
+  if (typeof body === 'string' || isInstance<Blob>(body, 'Blob')) return body;
   if (body instanceof ArrayBuffer) return body.slice(0);
-  if (ArrayBuffer.isView(body)) {
-    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength).slice();
-  }
-  if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) return new URLSearchParams(body);
-  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength).slice();
+  if (isInstance<URLSearchParams>(body, 'URLSearchParams')) return new URLSearchParams(body);
+  if (isInstance<FormData>(body, 'FormData')) {
     const copy = new FormData();
     body.forEach((value, key) => copy.append(key, value));
     return copy;
   }
-  return body;
+  return null;
 }
 
-function isRequest(value: unknown): value is Request {
-  return typeof Request !== 'undefined' && value instanceof Request;
-}
-
-/** Body types fetch reads without consuming them, so a second request can send them again. */
-function isReusableBody(body: unknown): boolean {
-  return (
-    typeof body === 'string' ||
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    (typeof Blob !== 'undefined' && body instanceof Blob) ||
-    (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) ||
-    (typeof FormData !== 'undefined' && body instanceof FormData)
-  );
+/** `value instanceof globalThis[name]`, false where the runtime has no such class. */
+function isInstance<T>(value: unknown, name: 'Request' | 'Blob' | 'URLSearchParams' | 'FormData'): value is T {
+  const type = globalThis[name] as (abstract new (...args: never[]) => unknown) | undefined;
+  return !!type && value instanceof type;
 }
 
 /** `url` resolved against `base` like `new URL(url, base)`; unchanged when it cannot be parsed (fetch then reports it). */
 function resolveAgainst(url: string, base: string): string {
-  try {
-    return new URL(url, base).href;
-  } catch {
-    return url;
-  }
+  return resolveUrl(url, base)?.href ?? url;
 }

@@ -46,6 +46,13 @@ export {
 export { createAuthFetch } from './fetch-adapter.js';
 export type { FetchLike } from './fetch-like.interface.js';
 export { decodeJwtPayload, readJwtTiming, type JwtTiming } from './jwt-expiry.js';
+export {
+  retryLostRefresh,
+  type LostRefreshRetryOptions,
+  type RefreshRetry,
+  type RefreshRetryHost,
+  type RefreshRetryPlugin,
+} from './lost-refresh-retry.plugin.js';
 export type { TokenResponseInput } from './token-response.parser.js';
 export {
   LocalStorageTokenStorage,

@@ -5,25 +5,27 @@ import { abortReason } from './errors.js';
 export class TimedOut {}
 
 /**
+ * Settles like `promise` unless `arm` rejects first. `arm` starts watching (a timer, an abort listener) and returns
+ * what stops watching, which runs as soon as `promise` settles.
+ */
+function settleOrReject<T>(promise: Promise<T>, arm: (reject: (reason: unknown) => void) => () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const disarm = arm(reject);
+    promise.then(resolve, reject).finally(disarm);
+  });
+}
+
+/**
  * Settles like `promise`, or rejects with {@link TimedOut} after `ms` milliseconds (calling `onTimeout` first, e.g.
  * to abort the underlying request). Works even when the underlying operation ignores abort signals.
  */
-export function withTimeout<T>(clock: Clock, promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
+export function withTimeout<T>(clock: Clock, promise: Promise<T>, ms: number, onTimeout?: () => void): Promise<T> {
+  return settleOrReject(promise, (reject) => {
     const timer = clock.setTimeout(() => {
-      onTimeout();
+      onTimeout?.();
       reject(new TimedOut());
     }, ms);
-    promise.then(
-      (value) => {
-        clock.clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clock.clearTimeout(timer);
-        reject(error);
-      },
-    );
+    return () => clock.clearTimeout(timer);
   });
 }
 
@@ -34,19 +36,10 @@ export function withTimeout<T>(clock: Clock, promise: Promise<T>, ms: number, on
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
+  return settleOrReject(promise, (reject) => {
     const onAbort = (): void => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
+    signal.addEventListener('abort', onAbort);
+    return () => signal.removeEventListener('abort', onAbort);
   });
 }
 

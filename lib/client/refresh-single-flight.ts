@@ -1,19 +1,17 @@
 import type { RefreshedEvent, RefreshTrigger } from './auth-session-events.interface.js';
-import { RefreshRejected, type AuthEndpointsClient } from './auth-endpoints.client.js';
+import { RefreshRejected, refreshCall } from './auth-endpoints.client.js';
 import { RefreshFailedError } from './errors.js';
+import type { RefreshRetry, RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
 import { TimedOut, withTimeout } from './promise-utils.js';
-import { mayHaveRotated, nextRetryAt } from './refresh-retry.policy.js';
 import type { SessionConfig } from './resolve-session-config.js';
 import type { SessionState } from './session-state.js';
 import type { TokenSet } from './token-storage.js';
 
-/** Prompt retries after a lost answer, for one generation of the session. */
-interface Recovery {
-  readonly generation: number;
-  /** No retry starts at or after this time (ms): the server's reuse grace would be over. */
-  readonly windowEndsAt: number;
-  attempts: number;
-  timer: unknown;
+/** The session's refresh: {@link run} starts one or joins the one in flight. */
+export interface RefreshSingleFlight {
+  run(trigger: RefreshTrigger): Promise<TokenSet>;
+  /** The retry plugin, if one was given (the session disposes it). */
+  readonly retry: RefreshRetry | undefined;
 }
 
 /**
@@ -21,133 +19,101 @@ interface Recovery {
  * With a cross-tab plugin the refresh runs under its lock and first lets it re-read the shared storage, so a pair
  * another tab already rotated is adopted instead of presenting a refresh token the server just replaced.
  *
- * When an answer is lost (network error, timeout) the server may have rotated the pair anyway. The waiting requests
- * fail at once, and the refresh is retried in the background, promptly and only within `refreshRetryWindowMs` of the
- * lost attempt, so the retry still falls inside the server's reuse grace and gets the rotated pair.
+ * When an answer is lost (network error, timeout) the server may have rotated the pair anyway: the waiting requests
+ * fail at once, and the `refreshRetry` plugin, when given, retries in the background (see `retryLostRefresh`).
+ *
+ * A function with local state rather than a class: locals are renamed by a consumer's minifier, members are not.
  */
-export class RefreshSingleFlight {
-  private inflight: Promise<TokenSet> | null = null;
-  private trigger: RefreshTrigger = 'manual';
-  private recovery: Recovery | null = null;
+export function createRefreshSingleFlight(
+  config: SessionConfig,
+  state: SessionState,
+  retryPlugin: RefreshRetryPlugin | undefined,
+): RefreshSingleFlight {
+  const { clock } = config;
+  let inflight: Promise<TokenSet> | null = null;
+  let currentTrigger: RefreshTrigger = 'manual';
 
-  constructor(
-    private readonly config: SessionConfig,
-    private readonly state: SessionState,
-    private readonly endpoints: AuthEndpointsClient,
-  ) {}
+  const fail = (failure: RefreshFailedError): RefreshFailedError => {
+    state.events.emit('refreshFailed', { error: failure });
+    return failure;
+  };
 
-  /** Joins the refresh in flight or starts one. */
-  run(trigger: RefreshTrigger): Promise<TokenSet> {
-    if (!this.inflight) {
-      this.trigger = trigger;
-      const flight = this.runWithDeadline(this.state.tokens, this.state.generation).finally(() => {
-        if (this.inflight === flight) this.inflight = null;
-      });
-      // Waiters may all have aborted; the flight's outcome must never become an unhandled rejection.
-      flight.catch(() => {});
-      this.inflight = flight;
-    }
-    return this.inflight;
-  }
-
-  /** Cancels a pending retry (the session is disposed). */
-  dispose(): void {
-    this.stopRecovery();
-  }
-
-  /** Whole refresh under a last-resort deadline, so even a hanging custom storage cannot leave waiters pending. */
-  private async runWithDeadline(snapshot: TokenSet | null, generation: number): Promise<TokenSet> {
-    const deadline = this.config.refreshTimeoutMs + (this.state.sync?.lockTimeoutMs ?? 0) + 1000;
+  /** The whole refresh under a last-resort deadline, so even a hanging custom storage cannot leave waiters pending. */
+  const refreshWithDeadline = async (snapshot: TokenSet | null, generation: number): Promise<TokenSet> => {
+    const deadline = config.refreshTimeoutMs + (state.sync?.lockTimeoutMs ?? 0) + 1000;
     try {
-      return await withTimeout(this.config.clock, this.refreshUnderLock(snapshot, generation), deadline, () => {});
+      return await withTimeout(clock, refreshUnderLock(snapshot, generation), deadline);
     } catch (error) {
-      if (!(error instanceof TimedOut)) throw error;
-      const failure = new RefreshFailedError('timeout');
-      this.state.events.emit('refreshFailed', { error: failure });
-      throw failure;
+      throw error instanceof TimedOut ? fail(new RefreshFailedError('timeout')) : error;
     }
-  }
+  };
 
-  private refreshUnderLock(snapshot: TokenSet | null, generation: number): Promise<TokenSet> {
-    const { state } = this;
+  const refreshUnderLock = (snapshot: TokenSet | null, generation: number): Promise<TokenSet> => {
     const { sync } = state;
+    const stale = (): boolean => generation !== state.generation;
     const work = async (): Promise<TokenSet> => {
       // Another tab may have refreshed while we waited for the lock: adopt its tokens instead of presenting a refresh
       // token that was just rotated away.
       const adopted = await sync?.reconcile(snapshot, generation, 'before');
       if (adopted) return adopted;
-      if (generation !== state.generation) return state.currentOrEnded();
+      if (stale()) return state.currentOrEnded();
 
       if (!state.cookieMode && !snapshot?.refreshToken) throw state.end('no-refresh-token');
 
       let fresh: TokenSet;
-      const attemptStartedAt = this.config.clock.now();
+      const attemptStartedAt = clock.now();
       try {
-        fresh = await this.endpoints.refresh(snapshot);
+        fresh = await refreshCall(config, snapshot);
       } catch (error) {
-        if (generation !== state.generation) return state.currentOrEnded();
+        if (stale()) return state.currentOrEnded();
         if (error instanceof RefreshRejected) {
           // A parallel refresh elsewhere may have rotated the token between our read and our call.
           const rescued = await sync?.reconcile(snapshot, generation, 'rejected');
           if (rescued) return rescued;
           throw state.end('refresh-rejected', error.status);
         }
-        const failure = error instanceof RefreshFailedError ? error : new RefreshFailedError('network', { cause: error });
-        state.events.emit('refreshFailed', { error: failure });
-        this.retryIfLost(failure, attemptStartedAt, generation);
+        const failure = fail(error instanceof RefreshFailedError ? error : new RefreshFailedError('network', { cause: error }));
+        retry?.failed(failure, attemptStartedAt, generation);
         throw failure;
       }
-      if (generation !== state.generation) return state.currentOrEnded();
-      this.stopRecovery();
+      if (stale()) return state.currentOrEnded();
+      retry?.succeeded();
       if (sync) {
         // Still under the lock: the result may only be stored while the shared storage holds the pair it started
         // from. A login or logout in another tab (they do not wait for the lock) replaced it meanwhile, and the
         // other tab's choice wins over this refresh of the session it left.
         const superseded = await sync.reconcile(snapshot, generation, 'after');
         if (superseded) return superseded;
-        if (generation !== state.generation) return state.currentOrEnded();
+        if (stale()) return state.currentOrEnded();
       }
       state.refreshes++;
       state.cookieSessionAbsent = false;
       state.apply(fresh, 'refresh', snapshot);
-      const event: RefreshedEvent = { refreshCount: state.refreshes, trigger: this.trigger };
+      const event: RefreshedEvent = { refreshCount: state.refreshes, trigger: currentTrigger };
       if (fresh.accessExpiresAt !== undefined) event.accessExpiresAt = fresh.accessExpiresAt;
       if (fresh.refreshExpiresAt !== undefined) event.refreshExpiresAt = fresh.refreshExpiresAt;
       state.events.emit('refreshed', event);
       // Hold the cross-tab lock until the new pair is stored: the next tab to take it re-reads the storage and must
       // see the rotated refresh token, not the one the server just invalidated.
       await state.settled();
-      return generation === state.generation ? fresh : state.currentOrEnded();
+      return stale() ? state.currentOrEnded() : fresh;
     };
     return sync?.lock ? sync.lock(work) : work();
-  }
+  };
 
-  /** Schedules the next prompt retry after a lost answer, if it can still start inside the window. */
-  private retryIfLost(failure: RefreshFailedError, attemptStartedAt: number, generation: number): void {
-    const { clock, refreshRetryWindowMs } = this.config;
-    if (!mayHaveRotated(failure) || refreshRetryWindowMs === 0 || this.state.disposed) return this.stopRecovery();
-    let recovery = this.recovery;
-    if (!recovery || recovery.generation !== generation) {
-      this.stopRecovery();
-      // Counted from the start of the first lost attempt: the earliest moment the server may have rotated.
-      recovery = { generation, windowEndsAt: attemptStartedAt + refreshRetryWindowMs, attempts: 0, timer: undefined };
-      this.recovery = recovery;
-    }
-    clock.clearTimeout(recovery.timer);
-    const at = nextRetryAt(recovery.attempts, clock.now(), recovery.windowEndsAt);
-    if (at === null) return this.stopRecovery();
-    recovery.attempts++;
-    const current = recovery;
-    current.timer = clock.setTimeout(() => {
-      if (this.recovery !== current || this.state.disposed || this.state.generation !== current.generation) return;
-      this.run('retry').catch(() => {
-        // Reported through refreshFailed; a further retry, if any, was scheduled by the failure itself.
+  const run = (trigger: RefreshTrigger): Promise<TokenSet> => {
+    if (!inflight) {
+      currentTrigger = trigger;
+      const flight = refreshWithDeadline(state.tokens, state.generation).finally(() => {
+        if (inflight === flight) inflight = null;
       });
-    }, at - clock.now());
-  }
+      // Waiters may all have aborted; the flight's outcome must never become an unhandled rejection.
+      flight.catch(() => {});
+      inflight = flight;
+    }
+    return inflight;
+  };
 
-  private stopRecovery(): void {
-    if (this.recovery) this.config.clock.clearTimeout(this.recovery.timer);
-    this.recovery = null;
-  }
+  const retry = retryPlugin?.({ clock, state, run });
+  return { run, retry };
 }

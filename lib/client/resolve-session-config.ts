@@ -12,15 +12,14 @@ export interface SessionConfig {
   /** `baseUrl` resolved to an absolute URL (against the page in a browser). */
   readonly absoluteBase: string;
   /** Login and refresh endpoints without query, as `origin + pathname`: never intercepted. */
-  readonly authEndpoints: ReadonlySet<string>;
-  readonly allowedOrigins: ReadonlySet<string>;
+  readonly authEndpoints: readonly string[];
+  readonly allowedOrigins: readonly string[];
   readonly storage: TokenStorage;
   readonly clock: Clock;
   readonly cookieMode: boolean;
   readonly refreshHeaders: HeadersProvider | undefined;
   readonly credentials: RequestCredentials;
   readonly refreshTimeoutMs: number;
-  readonly refreshRetryWindowMs: number;
   readonly leewayMs: number;
   readonly proactive: boolean;
   readonly rawFetch: FetchLike;
@@ -28,53 +27,42 @@ export interface SessionConfig {
 
 /** Validates the options and applies the defaults documented on {@link AuthSessionCoreOptions}. */
 export function resolveSessionConfig(options: AuthSessionCoreOptions): SessionConfig {
-  if (!options || typeof options.baseUrl !== 'string') throw new TypeError('AuthSession: options.baseUrl is required');
+  const { baseUrl } = options ?? {};
+  if (typeof baseUrl !== 'string') throw new TypeError('AuthSession: options.baseUrl is required');
   const page = documentUrl();
-  const base = resolveUrl(options.baseUrl || '/', page);
-  if (!base) {
-    throw new TypeError(`AuthSession: baseUrl "${options.baseUrl}" must be an absolute URL outside a browser`);
-  }
+  const base = resolveUrl(baseUrl || '/', page);
+  if (!base) throw new TypeError(`AuthSession: baseUrl "${baseUrl}" must be an absolute URL outside a browser`);
   const absoluteBase = base.href;
   const prefix = (options.pathPrefix ?? 'user').replace(/^\/+|\/+$/g, '');
-  const endpoint = (explicit: string | undefined, name: string): string =>
-    joinUrl(options.baseUrl, explicit ?? (prefix ? `${prefix}/${name}` : name));
+  const endpoint = (explicit: string | undefined, name: string): string => joinUrl(baseUrl, explicit ?? (prefix ? `${prefix}/${name}` : name));
   const loginUrl = endpoint(options.loginUrl, 'login');
   const refreshUrl = endpoint(options.refreshUrl, 'refresh');
-  const logoutUrl = endpoint(options.logoutUrl, 'logout');
-  const authEndpoints = new Set(
-    [loginUrl, refreshUrl].map((u) => resolveUrl(u, absoluteBase)).flatMap((u) => (u ? [withoutQuery(u)] : [])),
-  );
-
-  const storage: TokenStorage = options.storage ?? new MemoryTokenStorage();
-  const clock = options.clock ?? systemClock;
+  /** The origins (or endpoints) among `urls` that parse against `against`. */
+  const parsed = (urls: readonly string[], against: string | undefined, part: (url: URL) => string): string[] =>
+    urls.flatMap((url) => {
+      const resolved = resolveUrl(url, against);
+      return resolved && resolved.origin !== 'null' ? [part(resolved)] : [];
+    });
   const cookieMode = options.refreshTokenTransport === 'cookie';
-  const refreshTimeoutMs = checkedNumber(options.refreshTimeoutMs, 5_000, 'refreshTimeoutMs', false);
-  const origins = options.allowedOrigins ?? [base.origin];
-  const allowedOrigins = new Set(
-    origins.flatMap((origin) => {
-      const url = resolveUrl(origin, page);
-      return url && url.origin !== 'null' ? [url.origin] : [];
-    }),
-  );
 
   return {
     loginUrl,
     refreshUrl,
-    logoutUrl,
+    logoutUrl: endpoint(options.logoutUrl, 'logout'),
     absoluteBase,
-    authEndpoints,
-    allowedOrigins,
-    storage,
-    clock,
+    authEndpoints: parsed([loginUrl, refreshUrl], absoluteBase, withoutQuery),
+    allowedOrigins: parsed(options.allowedOrigins ?? [base.origin], page, (url) => url.origin),
+    storage: options.storage ?? new MemoryTokenStorage(),
+    clock: options.clock ?? systemClock,
     cookieMode,
     refreshHeaders: options.refreshHeaders ?? (cookieMode ? { 'x-csrf-protection': '1' } : undefined),
     credentials: options.credentials ?? (cookieMode ? 'include' : 'same-origin'),
-    refreshTimeoutMs,
-    refreshRetryWindowMs: checkedNumber(options.refreshRetryWindowMs, 8_000, 'refreshRetryWindowMs', true),
+    refreshTimeoutMs: checkedNumber(options.refreshTimeoutMs, 5_000, 'refreshTimeoutMs', false),
     leewayMs: checkedNumber(options.leewaySeconds, 30, 'leewaySeconds', true) * 1000,
     proactive: options.proactiveRefresh ?? true,
-    // Looked up per call and invoked unbound-safe: window.fetch throws "Illegal invocation" when detached.
-    rawFetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    // Looked up per call, so polyfills installed later are used, and called unbound: window.fetch throws "Illegal
+    // invocation" when called as a method of something else.
+    rawFetch: options.fetch ?? ((input, init) => fetch(input, init)),
   };
 }
 

@@ -28,35 +28,41 @@ export class SessionState {
    * holds says nothing about other tabs.
    */
   storageInStep = true;
+  // Members only this class uses are `#private`: a consumer's bundler shortens their names, not those of other members.
   /** Storage writes are chained so a re-read never observes a write that is still in progress. */
-  private writeChain: Promise<void> = Promise.resolve();
+  #writeChain: Promise<void> = Promise.resolve();
+  readonly #storage: TokenStorage;
+  /** Called after every change of the current tokens (e.g. to re-arm the proactive refresh). */
+  readonly #onTokensChanged: (tokens: TokenSet | null, source: TokenChangeSource) => void;
 
   constructor(
-    private readonly storage: TokenStorage,
+    storage: TokenStorage,
     readonly cookieMode: boolean,
-    /** Called after every change of the current tokens (e.g. to re-arm the proactive refresh). */
-    private readonly onTokensChanged: (tokens: TokenSet | null, source: TokenChangeSource) => void,
-  ) {}
+    onTokensChanged: (tokens: TokenSet | null, source: TokenChangeSource) => void,
+  ) {
+    this.#storage = storage;
+    this.#onTokensChanged = onTokensChanged;
+  }
 
   /** `true`/`false`: the storage is shared by every tab / explicitly per tab (see {@link TokenStorage.shared}). */
   get storageShared(): boolean | undefined {
-    return this.storage.shared;
+    return this.#storage.shared;
   }
 
   /** Resolves once every storage write (and announcement) queued so far is done. */
   settled(): Promise<void> {
-    return this.writeChain;
+    return this.#writeChain;
   }
 
   /** Loads the stored pair at start-up. */
   async restore(): Promise<void> {
     const stored = await this.readStorage();
-    if (stored && !this.disposed) this.change(stored, 'restored');
+    if (stored && !this.disposed) this.#change(stored, 'restored');
   }
 
   /** Starts a new session here (login, setTokens): refreshes of the previous pair can no longer apply. */
   replace(tokens: TokenSet, source: 'login' | 'set'): void {
-    this.leave();
+    this.#leave();
     this.cookieSessionAbsent = false;
     this.apply(tokens, source);
   }
@@ -67,7 +73,7 @@ export class SessionState {
    */
   apply(tokens: TokenSet, source: TokenChangeSource, from?: TokenSet | null): void {
     this.persist(tokens);
-    this.change(tokens, source);
+    this.#change(tokens, source);
     this.announce(from ? { type: 'tokens', tokens: { ...tokens }, from: pairOf(from) } : { type: 'tokens', tokens: { ...tokens } });
   }
 
@@ -77,11 +83,11 @@ export class SessionState {
    * pair still in flight here must then not overwrite them.
    */
   adopt(tokens: TokenSet, source: TokenChangeSource, persist: boolean, replacesSession = true): void {
-    if (replacesSession) this.leave();
+    if (replacesSession) this.#leave();
     const normalized = this.normalize(tokens);
     this.cookieSessionAbsent = false;
     if (persist) this.persist(normalized);
-    this.change(normalized, source);
+    this.#change(normalized, source);
   }
 
   /**
@@ -89,7 +95,7 @@ export class SessionState {
    * storage was cleared by the tab that logged out). Returns the pair that was current.
    */
   logOut(origin: 'this-tab' | 'other-tab', clearStorage: boolean): TokenSet | null {
-    const previous = this.clear('logout', 'logged-out', clearStorage);
+    const previous = this.#clear('logout', 'logged-out', clearStorage);
     this.events.emit('loggedOut', { origin });
     if (origin === 'this-tab') this.announce(clearedMessage('logout', previous));
     return previous;
@@ -97,7 +103,7 @@ export class SessionState {
 
   /** `setTokens(null)`: clears without `loggedOut`/`sessionEnded`; other tabs are told as for a logout. */
   clearBySetTokens(): void {
-    this.announce(clearedMessage('logout', this.clear('set', undefined, true)));
+    this.announce(clearedMessage('logout', this.#clear('set', undefined, true)));
   }
 
   /**
@@ -106,7 +112,7 @@ export class SessionState {
    */
   end(reason: SessionEndReason, status?: number, clearStorage = true): SessionEndedError {
     const error = new SessionEndedError(reason, status === undefined ? {} : { status });
-    const previous = this.clear('ended', reason, clearStorage);
+    const previous = this.#clear('ended', reason, clearStorage);
     if (previous) {
       const payload: SessionEndedEvent = status === undefined ? { reason, error } : { reason, status, error };
       this.events.emit('sessionEnded', payload);
@@ -129,7 +135,7 @@ export class SessionState {
   announce(message: CrossTabPayload): void {
     const { sync } = this;
     if (!sync) return;
-    this.writeChain = this.writeChain.then(() => {
+    this.#writeChain = this.#writeChain.then(() => {
       // Tokens the storage failed to keep (quota, disabled storage) are this tab's alone: announcing them would make
       // other tabs look for them in a storage that does not hold them, or copy a pair this tab cannot persist.
       if (message.type !== 'tokens' || this.storageInStep) sync.publish(message);
@@ -137,8 +143,8 @@ export class SessionState {
   }
 
   persist(tokens: TokenSet | null): void {
-    const { storage } = this;
-    this.writeChain = this.writeChain
+    const storage = this.#storage;
+    this.#writeChain = this.#writeChain
       .then(async () => {
         await (tokens ? storage.set(tokens) : storage.clear());
         this.storageInStep = true;
@@ -152,7 +158,7 @@ export class SessionState {
   /** Storage read that never throws: `undefined` means "could not read", `null` means "empty". */
   async readStorage(): Promise<TokenSet | null | undefined> {
     try {
-      const value = await this.storage.get();
+      const value = await this.#storage.get();
       return isTokenSet(value) ? this.normalize(value) : null;
     } catch {
       return undefined;
@@ -164,15 +170,15 @@ export class SessionState {
   }
 
   /** Sets the current pair and tells the listeners. */
-  private change(tokens: TokenSet | null, source: TokenChangeSource): void {
+  #change(tokens: TokenSet | null, source: TokenChangeSource): void {
     const had = this.tokens !== null;
     this.tokens = tokens;
-    this.onTokensChanged(tokens, source);
+    this.#onTokensChanged(tokens, source);
     if (tokens || had) this.events.emit('tokensChanged', { tokens: tokens && { ...tokens }, source });
   }
 
   /** Leaves the current pair: refreshes of it that finish later (here or in another tab) no longer apply. */
-  private leave(): TokenSet | null {
+  #leave(): TokenSet | null {
     const previous = this.tokens;
     this.generation++;
     if (previous) this.sync?.retire(pairOf(previous));
@@ -180,14 +186,14 @@ export class SessionState {
   }
 
   /** Leaves and clears the pair (logout, end, `setTokens(null)`); `reason` undefined keeps the last end reason. */
-  private clear(source: TokenChangeSource, reason: SessionEndReason | undefined, clearStorage: boolean): TokenSet | null {
-    const previous = this.leave();
+  #clear(source: TokenChangeSource, reason: SessionEndReason | undefined, clearStorage: boolean): TokenSet | null {
+    const previous = this.#leave();
     if (reason) {
       this.lastEndReason = reason;
       if (this.cookieMode) this.cookieSessionAbsent = true;
     }
     if (clearStorage) this.persist(null);
-    this.change(null, source);
+    this.#change(null, source);
     return previous;
   }
 }

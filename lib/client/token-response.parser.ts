@@ -8,47 +8,30 @@ import { isBearerToken, type TokenSet } from './token-storage.js';
  */
 export type TokenResponseInput = Pick<TokenResponseBody, 'access_token'> & Partial<Omit<TokenResponseBody, 'access_token'>>;
 
-/** What parsing needs to know besides the body. */
-export interface TokenParseContext {
-  /** Cookie transport: the refresh token lives in an HttpOnly cookie and is never kept by the client. */
-  readonly cookieMode: boolean;
-  /** When the answer arrived, on the client's clock (ms since the epoch). */
-  readonly receivedAt: number;
-  /** The refresh token the request was made with; kept when the answer carries none (server without rotation). */
-  readonly previousRefreshToken?: string | undefined;
-}
-
 /**
- * Reads a login/refresh answer. The body is untrusted JSON: every field is checked, and anything without a usable
- * `access_token` (a string that can be sent in an `Authorization` header) yields null.
+ * Reads a login/refresh answer that arrived at `receivedAt` (client clock, ms since the epoch). The body is untrusted
+ * JSON: every field is checked, and anything without a usable `access_token` (a string that can be sent in an
+ * `Authorization` header) yields null. In `cookieMode` the refresh token lives in an HttpOnly cookie and is never
+ * kept; otherwise `previousRefreshToken` (the one the request was made with) is kept when the answer carries none
+ * (a server without rotation).
  */
-export function parseTokenResponse(body: unknown, context: TokenParseContext): TokenSet | null {
-  if (typeof body !== 'object' || body === null) return null;
-  const b = body as Record<string, unknown>;
-  const accessToken = b['access_token'];
+export function parseTokenResponse(body: unknown, cookieMode: boolean, receivedAt: number, previousRefreshToken?: string): TokenSet | null {
+  const b = (typeof body === 'object' && body) as Partial<Record<keyof TokenResponseBody, unknown>>;
+  const accessToken = b && b.access_token;
   if (!isBearerToken(accessToken)) return null;
-  const tokens: TokenSet = { accessToken };
-  if (!context.cookieMode) {
-    const refreshToken = b['refresh_token'];
-    // A server without rotation may omit the refresh token on refresh: keep using the previous one.
-    if (typeof refreshToken === 'string' && refreshToken !== '') tokens.refreshToken = refreshToken;
-    else if (context.previousRefreshToken) tokens.refreshToken = context.previousRefreshToken;
-  }
-  const expiresIn = b['expires_in'];
-  if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0) {
-    tokens.accessExpiresAt = context.receivedAt + earliestLifetimeMs(expiresIn);
-  } else {
-    const expiresAt = jwtExpiryOnClientClock(accessToken, context.receivedAt);
-    if (expiresAt !== undefined) tokens.accessExpiresAt = expiresAt;
-  }
-  const refreshExpiresIn = b['refresh_expires_in'];
-  if (typeof refreshExpiresIn === 'number' && Number.isFinite(refreshExpiresIn) && refreshExpiresIn > 0) {
-    tokens.refreshExpiresAt = context.receivedAt + earliestLifetimeMs(refreshExpiresIn);
-  } else if (tokens.refreshToken) {
-    const expiresAt = jwtExpiryOnClientClock(tokens.refreshToken, context.receivedAt);
-    if (expiresAt !== undefined) tokens.refreshExpiresAt = expiresAt;
-  }
-  return normalizeTokens(tokens, context.cookieMode);
+  const sent = b.refresh_token;
+  const refreshToken = cookieMode ? undefined : typeof sent === 'string' && sent !== '' ? sent : previousRefreshToken || undefined;
+  /** From the answer's lifetime in seconds when it has one, else from the token's own claims. */
+  const expiry = (seconds: unknown, token: string | undefined): number | undefined =>
+    typeof seconds === 'number' && seconds > 0 && seconds < Infinity
+      ? receivedAt + earliestLifetimeMs(seconds)
+      : token ? jwtExpiryOnClientClock(token, receivedAt) : undefined;
+  return withoutUndefined({
+    accessToken,
+    refreshToken,
+    accessExpiresAt: expiry(b.expires_in, accessToken),
+    refreshExpiresAt: expiry(b.refresh_expires_in, refreshToken),
+  });
 }
 
 /**
@@ -69,20 +52,24 @@ function jwtExpiryOnClientClock(token: string, receivedAt: number): number | und
   const { expiresAt, issuedAt } = readJwtTiming(token);
   if (expiresAt === undefined || issuedAt === undefined || expiresAt <= receivedAt) return expiresAt;
   const offset = receivedAt - issuedAt;
-  if (offset >= -SAME_CLOCK_TOLERANCE_MS && offset <= SAME_CLOCK_TOLERANCE_MS) return expiresAt;
-  return receivedAt + Math.max(0, expiresAt - issuedAt - 1000);
+  return Math.abs(offset) <= SAME_CLOCK_TOLERANCE_MS ? expiresAt : receivedAt + Math.max(0, expiresAt - issuedAt - 1000);
 }
 
 /** Fills in expiry from the JWT when unknown; drops a refresh token in cookie mode (the cookie is the truth). */
 export function normalizeTokens(tokens: TokenSet, cookieMode: boolean): TokenSet {
-  const result: TokenSet = { accessToken: tokens.accessToken };
-  if (!cookieMode && tokens.refreshToken) result.refreshToken = tokens.refreshToken;
-  const accessExpiresAt = tokens.accessExpiresAt ?? readJwtTiming(tokens.accessToken).expiresAt;
-  if (accessExpiresAt !== undefined) result.accessExpiresAt = accessExpiresAt;
-  const refreshExpiresAt =
-    tokens.refreshExpiresAt ?? (result.refreshToken ? readJwtTiming(result.refreshToken).expiresAt : undefined);
-  if (refreshExpiresAt !== undefined) result.refreshExpiresAt = refreshExpiresAt;
-  return result;
+  const refreshToken = cookieMode ? undefined : tokens.refreshToken || undefined;
+  return withoutUndefined({
+    accessToken: tokens.accessToken,
+    refreshToken,
+    accessExpiresAt: tokens.accessExpiresAt ?? readJwtTiming(tokens.accessToken).expiresAt,
+    refreshExpiresAt: tokens.refreshExpiresAt ?? (refreshToken ? readJwtTiming(refreshToken).expiresAt : undefined),
+  });
+}
+
+/** The pair without its unknown fields, so stored and reported pairs only carry what is known. */
+function withoutUndefined(tokens: TokenSet): TokenSet {
+  for (const key in tokens) if (tokens[key as keyof TokenSet] === undefined) delete tokens[key as keyof TokenSet];
+  return tokens;
 }
 
 /**

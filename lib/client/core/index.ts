@@ -1,6 +1,7 @@
 /**
  * The lean client: a session that logs in, keeps the token pair in memory (or any {@link TokenStorage}), refreshes
- * it once at a time and before it expires, and authenticates `fetch` requests, with typed errors. Everything else is
+ * it once at a time and before it expires, and authenticates `fetch` requests, with typed errors. `retryLostRefresh`
+ * (the `refreshRetry` plugin) is exported here and costs bytes only when passed. Everything else is
  * a separate import that costs bytes only when used: `nestjs-dual-token-auth/client/cross-tab` (the `crossTab`
  * plugin), `.../client/local-storage`, `.../client/axios` and `.../client/realtime`.
  * `nestjs-dual-token-auth/client` exports all of it at once, with cross-tab coordination on by default.
@@ -30,6 +31,13 @@ export {
 } from '../errors.js';
 export { createAuthFetch } from '../fetch-adapter.js';
 export { decodeJwtPayload, readJwtTiming, type JwtTiming } from '../jwt-expiry.js';
+export {
+  retryLostRefresh,
+  type LostRefreshRetryOptions,
+  type RefreshRetry,
+  type RefreshRetryHost,
+  type RefreshRetryPlugin,
+} from '../lost-refresh-retry.plugin.js';
 export type { FetchLike } from '../fetch-like.interface.js';
 export type { CrossTabPlugin } from '../session-sync.interface.js';
 export type { TokenResponseInput } from '../token-response.parser.js';
