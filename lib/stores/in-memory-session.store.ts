@@ -13,10 +13,20 @@ import type {
  */
 export class InMemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, SessionRecord>();
+  /**
+   * Each user's sessions that are not revoked (expired ones included until `deleteExpired` removes them), in creation
+   * order. Every login asks for one user's live sessions (the `maxSessionsPerUser` check); scanning all sessions
+   * instead made each login cost time in proportion to everyone's sessions, revoked ones included (they stay until
+   * they expire), so a login storm slowed itself down as it went.
+   */
+  private readonly unrevokedByUser = new Map<string, Map<string, SessionRecord>>();
 
   async create(session: NewSessionRecord): Promise<SessionRecord> {
     const record: SessionRecord = { ...session, generation: 0, rotatedAt: null, revokedAt: null, revokedReason: null };
     this.sessions.set(record.id, record);
+    let ofUser = this.unrevokedByUser.get(record.userId);
+    if (!ofUser) this.unrevokedByUser.set(record.userId, (ofUser = new Map()));
+    ofUser.set(record.id, record);
     return { ...record };
   }
 
@@ -40,38 +50,32 @@ export class InMemorySessionStore implements SessionStore {
   async revoke(sessionId: string, reason: SessionRevocationReason, now: Date): Promise<boolean> {
     const record = this.sessions.get(sessionId);
     if (!record || record.revokedAt) return false;
-    record.revokedAt = now;
-    record.revokedReason = reason;
+    this.markRevoked(record, reason, now);
     return true;
   }
 
   async revokeAllForUser(userId: string, reason: SessionRevocationReason, now: Date): Promise<string[]> {
-    const revoked: string[] = [];
-    for (const record of this.sessions.values()) {
-      if (record.userId === userId && !record.revokedAt) {
-        record.revokedAt = now;
-        record.revokedReason = reason;
-        revoked.push(record.id);
-      }
-    }
-    return revoked;
+    const unrevoked = [...this.unrevokedOf(userId)];
+    for (const record of unrevoked) this.markRevoked(record, reason, now);
+    return unrevoked.map((record) => record.id);
   }
 
   async revokeLeastRecentlyUsed(userId: string, keep: number, reason: SessionRevocationReason, now: Date): Promise<string[]> {
-    const live = [...this.sessions.values()]
-      .filter((record) => record.userId === userId && isLive(record, now))
-      .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
-    const excess = live.slice(keep);
-    for (const record of excess) {
-      record.revokedAt = now;
-      record.revokedReason = reason;
-    }
+    const live = [...this.unrevokedOf(userId)].filter((record) => isLive(record, now));
+    if (live.length <= keep) return [];
+    // At the limit, each new login pushes out exactly one session: found in one pass rather than by sorting them all.
+    // Among sessions last used in the same millisecond the older ones go, so the session just created stays.
+    const excess =
+      live.length - keep === 1
+        ? [leastRecentlyUsed(live)]
+        : live.reverse().sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime()).slice(keep);
+    for (const record of excess) this.markRevoked(record, reason, now);
     return excess.map((record) => record.id);
   }
 
   async listActiveForUser(userId: string, now: Date): Promise<SessionRecord[]> {
-    return [...this.sessions.values()]
-      .filter((r) => r.userId === userId && !r.revokedAt && r.idleExpiresAt > now && r.absoluteExpiresAt > now)
+    return [...this.unrevokedOf(userId)]
+      .filter((r) => r.idleExpiresAt > now && r.absoluteExpiresAt > now)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
       .map((r) => ({ ...r }));
   }
@@ -82,11 +86,33 @@ export class InMemorySessionStore implements SessionStore {
       if (deleted >= limit) break;
       if (record.idleExpiresAt <= now || record.absoluteExpiresAt <= now) {
         this.sessions.delete(id);
+        this.forgetUnrevoked(record);
         deleted += 1;
       }
     }
     return deleted;
   }
+
+  private unrevokedOf(userId: string): Iterable<SessionRecord> {
+    return this.unrevokedByUser.get(userId)?.values() ?? [];
+  }
+
+  private markRevoked(record: SessionRecord, reason: SessionRevocationReason, now: Date): void {
+    record.revokedAt = now;
+    record.revokedReason = reason;
+    this.forgetUnrevoked(record);
+  }
+
+  private forgetUnrevoked(record: SessionRecord): void {
+    const ofUser = this.unrevokedByUser.get(record.userId);
+    if (!ofUser?.delete(record.id) || ofUser.size > 0) return;
+    this.unrevokedByUser.delete(record.userId);
+  }
+}
+
+/** The session used longest ago; the first created among equals (`records` are in creation order). */
+function leastRecentlyUsed(records: SessionRecord[]): SessionRecord {
+  return records.reduce((oldest, record) => (record.lastUsedAt.getTime() < oldest.lastUsedAt.getTime() ? record : oldest));
 }
 
 function isLive(record: SessionRecord, now: Date): boolean {
