@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import {
   type CanActivate,
+  Body,
   Controller,
   type DynamicModule,
   type ExecutionContext,
@@ -10,6 +11,7 @@ import {
   Inject,
   Injectable,
   Module,
+  Post,
   type Provider,
   Req,
   UnauthorizedException,
@@ -17,7 +19,7 @@ import {
 } from '@nestjs/common';
 import { JwtModule, JwtService } from '@nestjs/jwt';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
-import { hash, verify, verifySync, type Options as Argon2Options } from '@node-rs/argon2';
+import { hash, verifySync, type Options as Argon2Options } from '@node-rs/argon2';
 import {
   AccessTokenGuard,
   DualTokenAuthModule,
@@ -29,6 +31,7 @@ import {
   type UserId,
   type UserLookup,
 } from 'nestjs-dual-token-auth';
+import { Argon2PasswordHasher } from 'nestjs-dual-token-auth/argon2';
 import { DualTokenSessionEntity } from 'nestjs-dual-token-auth/typeorm';
 import type { Redis } from 'ioredis';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -43,7 +46,8 @@ interface BenchRequest {
 }
 
 /** The same argon2id parameters as sample-app/password/password-hasher.ts (OWASP minimum: 19 MiB, t=2, p=1). */
-export const ARGON2_OPTIONS: Argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+export const ARGON2_PARAMETERS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_OPTIONS: Argon2Options = { algorithm: 2, ...ARGON2_PARAMETERS };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The comparison guards, written the way the NestJS docs and the usual tutorials write them.
@@ -202,10 +206,13 @@ export class PlainUserLookup implements UserLookup<BenchUser> {
 }
 
 /**
- * Like sample-app/user/user.service.ts: argon2id verification on libuv's thread pool (`async`), or — the control that
- * shows what the storm test catches — `verifySync` on the event loop (`sync`).
+ * Like sample-app/user/user.service.ts: argon2id verification on libuv's thread pool through the library's
+ * `Argon2PasswordHasher` (`async`), or — the control that shows what the storm test catches — `verifySync` on the
+ * event loop (`sync`).
  */
 export class Argon2UserLookup extends PlainUserLookup {
+  private readonly hasher = new Argon2PasswordHasher(ARGON2_PARAMETERS);
+
   private constructor(
     private readonly passwordHash: string,
     private readonly dummyHash: string,
@@ -219,9 +226,33 @@ export class Argon2UserLookup extends PlainUserLookup {
   }
 
   override async validateCredentials(username: string, password: string): Promise<BenchUser | null> {
-    const stored = username === BENCH_USERNAME ? this.passwordHash : this.dummyHash;
-    const ok = this.mode === 'sync' ? verifySync(stored, password) : await verify(stored, password);
+    const ok = await this.verifyPassword(username, password);
     return ok && username === BENCH_USERNAME ? { id: 1, username } : null;
+  }
+
+  /** The argon2id verification alone (the stored hash of `username`, or the dummy for anyone else): what a login cannot do without. */
+  verifyPassword(username: string, password: string): Promise<boolean> {
+    const stored = username === BENCH_USERNAME ? this.passwordHash : this.dummyHash;
+    return this.mode === 'sync' ? Promise.resolve(verifySync(stored, password)) : this.hasher.verify(stored, password);
+  }
+}
+
+/** The user lookup of the argon2 servers, for `POST /argon2-only`. */
+export const BENCH_ARGON2_USERS = Symbol('BENCH_ARGON2_USERS');
+
+/**
+ * The anchor of the login throughput row: `POST /argon2-only` reads the same JSON body as `POST /user/login` and runs
+ * the same argon2id verification (same hasher, parameters and stored hash), and nothing else: no validation, rate
+ * limit, session or tokens. Login can only approach its throughput.
+ */
+@Controller()
+export class Argon2OnlyController {
+  constructor(@Inject(BENCH_ARGON2_USERS) private readonly users: Argon2UserLookup) {}
+
+  @Post('argon2-only')
+  async verify(@Body() body: { username?: unknown; password?: unknown }): Promise<{ ok: boolean; user: string | null }> {
+    const ok = await this.users.verifyPassword(String(body?.username), String(body?.password));
+    return { ok, user: null };
   }
 }
 
@@ -250,6 +281,7 @@ export class BenchAppModule {
   static register(config: ServerConfig, deps: BenchAppDependencies): DynamicModule {
     const withDb = deps.dataSource !== undefined;
     const redis = deps.redis;
+    const argon2Users = deps.userLookup instanceof Argon2UserLookup ? deps.userLookup : undefined;
     return {
       module: BenchAppModule,
       imports: [
@@ -267,7 +299,13 @@ export class BenchAppModule {
         ...(config.passport ? [PassportModule] : []),
         ...(deps.transport?.imports ?? []),
       ],
-      controllers: [BenchController, ...(config.passport ? [PassportController] : []), ...(withDb ? [DbController] : []), ...(redis ? [RedisReadController] : [])],
+      controllers: [
+        BenchController,
+        ...(config.passport ? [PassportController] : []),
+        ...(withDb ? [DbController] : []),
+        ...(redis ? [RedisReadController] : []),
+        ...(argon2Users ? [Argon2OnlyController] : []),
+      ],
       providers: [
         AllowAllGuard,
         TutorialJwtGuard,
@@ -281,6 +319,7 @@ export class BenchAppModule {
             ]
           : []),
         ...(redis ? [{ provide: BENCH_REDIS, useValue: redis.client }] : []),
+        ...(argon2Users ? [{ provide: BENCH_ARGON2_USERS, useValue: argon2Users }] : []),
         ...(deps.transport?.providers ?? []),
       ],
     };

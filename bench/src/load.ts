@@ -38,7 +38,12 @@ export async function startServer(
     : [process.execPath, [...nodeArgs, script]];
   const child = spawn(command, args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production', BENCH_SERVER: JSON.stringify(config) },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_SERVER: JSON.stringify(config),
+      ...(config.threadPoolSize !== undefined ? { UV_THREADPOOL_SIZE: String(config.threadPoolSize) } : {}),
+    },
   });
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`bench server ${name} exited with ${code} before it was ready`));

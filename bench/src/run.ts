@@ -12,11 +12,13 @@ import { LOADGEN_CPU, SERVER_CPU, bearer, killAllServersNow, runLoad, startBackg
 import type { MicroRow } from './micro.js';
 import { startDatabase, type BenchDatabase } from './mysql.js';
 import { startBenchRedis } from './redis.js';
+import { measureLoginThroughput } from './login-throughput.js';
 import { measureRevocationLatency } from './revocation-latency.js';
 import { renderReport, type BenchReport, type MemoryResult, type ScenarioResult, type StormResult } from './report.js';
 import { RESULTS_DIR, loadSettings, type Settings } from './settings.js';
 import { emptyManyUsersResult, manyUsersPairs } from './many-users.js';
 import { measureSimultaneousPairs, type SimultaneousPair } from './simultaneous.js';
+import { benchThreadPoolSize } from './thread-pool.js';
 import { transportPairs } from './transports.js';
 import { coreTimes, hasCommand, machineInfo, ownAffinity, processCpuSeconds, topProcesses } from './system.js';
 
@@ -317,18 +319,18 @@ function stormVariants(): StormVariant[] {
     {
       id: 'storm-async',
       label: 'argon2id async (libuv pool on a spare core)',
-      config: { adapter: 'express', sessionCheck: false, passport: false, tokenPool: settings.connections, argon2: 'async', poolCpu: LOADGEN_CPU },
+      config: { adapter: 'express', sessionCheck: false, passport: false, tokenPool: settings.connections, argon2: 'async', poolCpu: LOADGEN_CPU, threadPoolSize: benchThreadPoolSize() },
       target: true,
-      note: `event loop on CPU ${SERVER_CPU}; libuv pool threads moved to CPU ${LOADGEN_CPU} at nice 19, so hashing has a core and the load generator keeps priority`,
+      note: `event loop on CPU ${SERVER_CPU}; libuv pool (UV_THREADPOOL_SIZE=${benchThreadPoolSize()}: one thread per core given to hashing) moved to CPU ${LOADGEN_CPU} at nice 19, so hashing has a core and the load generator keeps priority`,
     },
     ...(settings.stormSameCore
       ? [
           {
             id: 'storm-async-same-core',
             label: 'argon2id async, pool on the event loop’s core (informational)',
-            config: { adapter: 'express', sessionCheck: false, passport: false, tokenPool: settings.connections, argon2: 'async' } satisfies ServerConfig,
+            config: { adapter: 'express', sessionCheck: false, passport: false, tokenPool: settings.connections, argon2: 'async', threadPoolSize: benchThreadPoolSize() } satisfies ServerConfig,
             target: false,
-            note: `everything on CPU ${SERVER_CPU}: four hashing threads share one core with the event loop (CPU contention, not blocking)`,
+            note: `everything on CPU ${SERVER_CPU}: the hashing thread(s) (UV_THREADPOOL_SIZE=${benchThreadPoolSize()}) share one core with the event loop (CPU contention, not blocking)`,
           },
         ]
       : []),
@@ -532,6 +534,7 @@ async function redisSection(report: BenchReport): Promise<void> {
           tokenPool: settings.connections,
           argon2: 'async',
           poolCpu: LOADGEN_CPU,
+          threadPoolSize: benchThreadPoolSize(),
           redisUrl: started.url,
           rateLimit: true,
         },
@@ -682,6 +685,7 @@ async function main(s: Settings): Promise<void> {
     }
   }
   if (s.sections.includes('storm')) report.storm = [...(report.storm ?? []), ...(await stormSection(stormVariants()))];
+  if (s.sections.includes('login')) report.login = await measureLoginThroughput(s, log, profileDir());
   if (s.sections.includes('redis')) await redisSection(report);
   if (s.sections.includes('memory')) report.memory = await memorySection();
   if (s.sections.includes('client-size')) report.clientSize = await measureClientSize();

@@ -1,8 +1,8 @@
 // Benchmark settings: a profile (`full` by default, `quick` for `npm run bench:quick`) overridden by environment variables.
 import { fileURLToPath } from 'node:url';
 
-export type Section = 'http' | 'many-users' | 'transports' | 'mysql' | 'redis' | 'storm' | 'memory' | 'micro' | 'client-size';
-const ALL_SECTIONS: Section[] = ['http', 'many-users', 'transports', 'mysql', 'redis', 'storm', 'memory', 'micro', 'client-size'];
+export type Section = 'http' | 'many-users' | 'transports' | 'mysql' | 'redis' | 'storm' | 'login' | 'memory' | 'micro' | 'client-size';
+const ALL_SECTIONS: Section[] = ['http', 'many-users', 'transports', 'mysql', 'redis', 'storm', 'login', 'memory', 'micro', 'client-size'];
 
 export interface Settings {
   profile: 'full' | 'quick';

@@ -45,6 +45,12 @@ export interface ServerConfig {
    */
   poolCpu?: number;
   /**
+   * `UV_THREADPOOL_SIZE` of the server process (libuv's pool, where `@node-rs/argon2` hashes): set in its environment
+   * at spawn, since libuv reads it once, when the pool is first used, and Node's ESM loader uses the pool before any
+   * module of ours runs. libuv's default (4) when absent.
+   */
+  threadPoolSize?: number;
+  /**
    * GraphQL at `POST /graphql` (`transports` section): Apollo (needs `adapter: 'express'`) or Mercurius (needs
    * `adapter: 'fastify'`), with the queries `open` (unguarded) and `me` (`AccessTokenGuard`) of bench/src/transports-app.ts.
    */
