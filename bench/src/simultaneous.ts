@@ -54,23 +54,14 @@ export interface SimultaneousPair {
   afterRounds?: (servers: [BenchServer, BenchServer]) => Promise<void>;
 }
 
-/** autocannon, with the connection's token in `Authorization` (the same header on the baseline and on the route). */
+/**
+ * autocannon, with a token in `Authorization` (the same header on the baseline and on the route): the connection's
+ * own token all along, or with a `mix` the next token of that mix on every request.
+ */
 export const httpPairDriver: PairDriver = {
   load(server, target, connections, duration) {
     const pool = target.tokens === 'ours' ? server.ready.ours : server.ready.tutorial;
-    if (target.mix) {
-      const cursor = tokenCursor(server, target.mix, pool.length);
-      return runLoad({
-        url: server.url,
-        path: target.path,
-        method: target.method,
-        body: target.body,
-        connections,
-        duration,
-        serverPid: server.pid,
-        headersPerRequest: () => bearer(pool[cursor.next()]!),
-      });
-    }
+    const cursor = target.mix ? tokenCursor(server, target.mix, pool.length) : undefined;
     return runLoad({
       url: server.url,
       path: target.path,
@@ -79,7 +70,9 @@ export const httpPairDriver: PairDriver = {
       connections,
       duration,
       serverPid: server.pid,
-      headersForConnection: (i) => bearer(pool[i % pool.length]!),
+      ...(cursor
+        ? { headersPerRequest: () => bearer(pool[cursor.next()]!) }
+        : { headersForConnection: (i: number) => bearer(pool[i % pool.length]!) }),
     });
   },
   close: async () => undefined,
