@@ -2,7 +2,7 @@ import { loginCall, logoutCall } from './auth-endpoints.client.js';
 import type { AuthSessionEvents } from './auth-session-events.interface.js';
 import type { AuthSessionCoreOptions, LoginOptions } from './auth-session-options.interface.js';
 import type { AuthenticatedTransport } from './authenticated-transport.interface.js';
-import { SessionEndedError, abortReason } from './errors.js';
+import { abortReason } from './errors.js';
 import { createAuthFetch } from './fetch-adapter.js';
 import type { FetchLike } from './fetch-like.interface.js';
 import { createProactiveRefreshScheduler, type ProactiveRefreshScheduler } from './proactive-refresh.scheduler.js';
@@ -200,7 +200,7 @@ export class AuthSession implements AuthenticatedTransport {
     if (current !== null && current !== sentWithToken) return current;
     if (current === null) {
       // The request carried a token but the session is gone by now: same outcome as for the refresh's waiters.
-      if (sentWithToken !== null) throw new SessionEndedError(state.lastEndReason);
+      if (sentWithToken !== null) throw state.endedError();
       if (!state.cookieMode || state.cookieSessionAbsent) return null;
     }
     return (await raceAbort(this.#refresher.run('unauthorized'), signal)).accessToken;

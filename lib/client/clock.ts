@@ -20,22 +20,15 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(callback, delayMs) {
-    const handle: unknown = setTimeout(callback, delayMs);
-    unrefTimer(handle);
+    const handle = setTimeout(callback, delayMs);
+    // Node returns a Timeout object with `unref()`; browsers return a number, which has no such method.
+    (handle as { unref?: () => void }).unref?.();
     return handle;
   },
   clearTimeout(handle) {
     clearTimeout(handle as ReturnType<typeof setTimeout>);
   },
 };
-
-/** Browsers return numbers from setTimeout; Node returns a Timeout object with `unref()`. */
-function unrefTimer(handle: unknown): void {
-  if (typeof handle === 'object' && handle !== null && 'unref' in handle) {
-    const unref = (handle as { unref?: unknown }).unref;
-    if (typeof unref === 'function') unref.call(handle);
-  }
-}
 
 /**
  * Largest delay `setTimeout` accepts (2^31 - 1 ms, about 24.8 days); longer delays fire immediately in browsers and

@@ -15,7 +15,9 @@ export class SessionState {
   tokens: TokenSet | null = null;
   /** Bumped when the session is replaced (login, setTokens, logout, end): stale refresh results are discarded. */
   generation = 0;
-  lastEndReason: SessionEndReason = 'logged-out';
+  /** Why (and with which HTTP status) the last session ended: what a request arriving after the end is told. */
+  #endReason: SessionEndReason = 'logged-out';
+  #endStatus: number | undefined;
   /** Cookie mode only: the server said there is no refresh cookie; don't try again until the next login. */
   cookieSessionAbsent = false;
   /** Number of successful refresh calls made by this session. */
@@ -111,8 +113,9 @@ export class SessionState {
    * session), tells other tabs. Returns the error to reject waiters with.
    */
   end(reason: SessionEndReason, status?: number, clearStorage = true): SessionEndedError {
-    const error = new SessionEndedError(reason, status === undefined ? {} : { status });
     const previous = this.#clear('ended', reason, clearStorage);
+    this.#endStatus = status;
+    const error = this.endedError();
     if (previous) {
       const payload: SessionEndedEvent = status === undefined ? { reason, error } : { reason, status, error };
       this.events.emit('sessionEnded', payload);
@@ -125,7 +128,12 @@ export class SessionState {
   /** The current pair, or the error of the session's end. */
   currentOrEnded(): TokenSet {
     if (this.tokens) return this.tokens;
-    throw new SessionEndedError(this.lastEndReason);
+    throw this.endedError();
+  }
+
+  /** The error of the last session's end, for every request that meets it (the same reason and status for all). */
+  endedError(): SessionEndedError {
+    return new SessionEndedError(this.#endReason, { status: this.#endStatus });
   }
 
   /**
@@ -189,7 +197,8 @@ export class SessionState {
   #clear(source: TokenChangeSource, reason: SessionEndReason | undefined, clearStorage: boolean): TokenSet | null {
     const previous = this.#leave();
     if (reason) {
-      this.lastEndReason = reason;
+      this.#endReason = reason;
+      this.#endStatus = undefined;
       if (this.cookieMode) this.cookieSessionAbsent = true;
     }
     if (clearStorage) this.persist(null);

@@ -3,31 +3,25 @@
  * events. Listener exceptions are reported but never break the session's own state machine.
  */
 export class TypedEventEmitter<Events extends { [K in keyof Events]: unknown }> {
-  private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>();
+  // No prototype: an event name like `toString` (from untyped code) is just another unknown event.
+  #listeners: { [K in keyof Events]?: Set<(payload: Events[K]) => void> } = Object.create(null);
 
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(event, set);
-    }
-    set.add(listener as (payload: never) => void);
+    (this.#listeners[event] ??= new Set()).add(listener);
     return () => this.off(event, listener);
   }
 
   /** Removes a listener added with {@link on}. */
   off<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): void {
-    this.listeners.get(event)?.delete(listener as (payload: never) => void);
+    this.#listeners[event]?.delete(listener);
   }
 
   /** Calls every listener of `event` with `payload`, in registration order. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const set = this.listeners.get(event);
-    if (!set) return;
-    for (const listener of [...set]) {
+    for (const listener of [...(this.#listeners[event] ?? [])]) {
       try {
-        (listener as (payload: Events[K]) => void)(payload);
+        listener(payload);
       } catch (error) {
         reportListenerError(error);
       }
@@ -36,13 +30,12 @@ export class TypedEventEmitter<Events extends { [K in keyof Events]: unknown }> 
 
   /** Removes every listener. */
   clear(): void {
-    this.listeners.clear();
+    this.#listeners = Object.create(null);
   }
 }
 
 function reportListenerError(error: unknown): void {
   // Browsers surface reportError() like an uncaught exception (console + window.onerror) without unwinding our code.
-  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-  if (typeof report === 'function') report(error);
+  if (typeof reportError === 'function') reportError(error);
   else console.error('[dual-token-auth] event listener threw', error);
 }

@@ -7,8 +7,7 @@ export function isAbsoluteUrl(url: string): boolean {
 
 /** Joins a base URL and a path with exactly one slash; absolute `path`s are returned unchanged. */
 export function joinUrl(base: string, path: string): string {
-  if (isAbsoluteUrl(path)) return path;
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  return isAbsoluteUrl(path) ? path : `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
 /**
@@ -18,10 +17,8 @@ export function joinUrl(base: string, path: string): string {
  */
 export function documentUrl(): string | undefined {
   const g = globalThis as { document?: { baseURI?: unknown }; location?: { href?: unknown } };
-  const baseUri = g.document?.baseURI;
-  if (typeof baseUri === 'string' && baseUri !== '') return baseUri;
-  const href = g.location?.href;
-  return typeof href === 'string' ? href : undefined;
+  const url = g.document?.baseURI || g.location?.href;
+  return typeof url === 'string' ? url : undefined;
 }
 
 /** Parses `url` relative to `base` (when given and valid); null when it cannot be resolved. */
