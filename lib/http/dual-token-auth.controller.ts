@@ -38,11 +38,14 @@ import { LoginDto } from './dto/login.dto.js';
 import { LogoutDto } from './dto/logout.dto.js';
 import { ReauthenticateDto } from './dto/reauthenticate.dto.js';
 import { RefreshTokenDto } from './dto/refresh-token.dto.js';
+import { RefreshTokenBodyPipe } from './refresh-token-body.pipe.js';
 import { RefreshTokenTransport } from './refresh-token-transport.js';
 import { clientMetadataOf, type HttpRequestLike } from '../platform/request-adapter.js';
 
 /** One instance for every body: the pipe holds no request state. */
 const BODY_PIPE = new AuthValidationPipe();
+/** The refresh route's: the same rules, with a shortcut for its usual body (refresh is the busiest auth route). */
+const REFRESH_BODY_PIPE = new RefreshTokenBodyPipe();
 
 /**
  * The login/refresh/logout/sessions routes. Routes only: errors become answers in {@link AuthExceptionFilter}, the
@@ -81,7 +84,7 @@ export class DualTokenAuthRoutes {
   @Public()
   @Post('refresh')
   async refresh(
-    @Body(BODY_PIPE) body: RefreshTokenDto,
+    @Body(REFRESH_BODY_PIPE) body: RefreshTokenDto,
     @Req() request: HttpRequestLike,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<TokenResponseBody> {
