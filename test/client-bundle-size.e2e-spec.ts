@@ -9,12 +9,16 @@ describe('client bundle size (issue 16 item 5)', () => {
     for (const optional of ['cross-tab', 'axios', 'realtime']) {
       expect({ optional, inCore: files('core').some((file) => file.includes(optional)) }).toEqual({ optional, inCore: false });
     }
+    // The retry of lost refresh answers is exported by client/core but shipped only when passed as refreshRetry.
+    expect(files('core')).not.toContain('lib/client/lost-refresh-retry.plugin.ts');
+    expect(files('core+retry')).toContain('lib/client/lost-refresh-retry.plugin.ts');
+    expect(files('client')).toContain('lib/client/lost-refresh-retry.plugin.ts');
     expect(files('core+cross-tab')).toEqual(expect.arrayContaining(['lib/client/cross-tab-sync.ts', 'lib/client/cross-tab-coordinator.ts']));
     expect(files('core+axios')).toContain('lib/client/axios-adapter.ts');
     expect(files('core+realtime')).toContain('lib/client/realtime-auth.ts');
     // The backwards-compatible entry keeps cross-tab coordination wired into createAuthSession.
     expect(files('client')).toContain('lib/client/cross-tab-sync.ts');
-    for (const id of ['core+cross-tab', 'core+local-storage', 'core+axios', 'core+realtime']) {
+    for (const id of ['core+retry', 'core+cross-tab', 'core+local-storage', 'core+axios', 'core+realtime']) {
       expect({ id, grows: sizes[id].gzipBytes > sizes.core.gzipBytes }).toEqual({ id, grows: true });
     }
   }, 120_000);

@@ -29,6 +29,12 @@ export const CLIENT_USAGES: readonly ClientUsage[] = [
 export const session = createAuthSession({ baseUrl: '/api' });`,
   },
   {
+    id: 'core+retry',
+    label: 'core + retryLostRefresh (retry of lost refresh answers)',
+    source: `import { createAuthSession, retryLostRefresh } from 'nestjs-dual-token-auth/client/core';
+export const session = createAuthSession({ baseUrl: '/api', refreshRetry: retryLostRefresh() });`,
+  },
+  {
     id: 'core+cross-tab',
     label: 'core + cross-tab (crossTabSync)',
     source: `import { createAuthSession } from 'nestjs-dual-token-auth/client/core';
