@@ -232,7 +232,7 @@ async function mysqlGroup(db: BenchDatabase): Promise<ServerGroup> {
         id: 'mysql-refresh',
         group: 'mysql',
         label: 'MySQL · POST /user/refresh with rotation',
-        note: 'per-connection token chain; one compare-and-set UPDATE per refresh (the session is read only when it fails); user lookup in memory',
+        note: 'per-connection token chain; one compare-and-set UPDATE per refresh, a prepared statement on the DataSource\'s mysql2 pool (the session is read only when it fails); user lookup in memory',
         load: refreshLoad(server),
       },
     ],
