@@ -250,7 +250,7 @@ export function loginStormChart(report: BenchReport, targets: TargetLine[] = rep
         { kind: 'bar', color: COLORS.idle, label: 'idle' },
         { kind: 'bar', color: COLORS.storm, label: 'during the storm' },
         { kind: 'range', color: CHART_COLORS.ink, label: 'range of the rounds' },
-        { kind: 'limit', color: CHART_COLORS.limit, label: 'target limit (2× idle p99)' },
+        { kind: 'limit', color: CHART_COLORS.limit, label: 'target limit on p99 (its multiple of the idle p99)' },
       ],
     }),
   };
