@@ -1,7 +1,7 @@
 import type { LoginOptions } from './auth-session-options.interface.js';
 import { LoginFailedError, RefreshFailedError, abortReason } from './errors.js';
 import { discardBody, raceAbort, TimedOut, withTimeout } from './promise-utils.js';
-import type { SessionConfig } from './resolve-session-config.js';
+import type { SessionConfig } from './session-config.interface.js';
 import { parseTokenResponse } from './token-response.parser.js';
 import type { TokenSet } from './token-storage.js';
 

@@ -1,11 +1,11 @@
 import type { Clock } from './clock.js';
+import type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
 import type { FetchLike } from './fetch-like.interface.js';
 import type { RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
-import type { CrossTabPlugin } from './session-sync.interface.js';
+import type { HeadersProvider } from './session-config.interface.js';
 import type { TokenStorage } from './token-storage.js';
 
-/** Extra headers for the refresh and logout calls, or a function producing them (e.g. reading a CSRF cookie). */
-export type HeadersProvider = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+export type { HeadersProvider } from './session-config.interface.js';
 
 /**
  * Options of the lean {@link AuthSession} (`nestjs-dual-token-auth/client/core`). The `nestjs-dual-token-auth/client`

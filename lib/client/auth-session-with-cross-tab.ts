@@ -3,7 +3,7 @@ import { AuthSession } from './auth-session.js';
 import type { CrossTabOptions } from './cross-tab-coordinator.js';
 import { crossTabFromOption } from './cross-tab.plugin.js';
 import { retryLostRefresh, type RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
-import type { CrossTabPlugin } from './session-sync.interface.js';
+import type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
 
 /** Options of {@link AuthSession} / {@link createAuthSession} as `nestjs-dual-token-auth/client` exports them. */
 export interface AuthSessionOptions extends Omit<AuthSessionCoreOptions, 'crossTab' | 'refreshRetry'> {

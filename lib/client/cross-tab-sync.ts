@@ -1,7 +1,8 @@
 import { CrossTabCoordinator, type CrossTabCoordinatorConfig, type CrossTabMessage } from './cross-tab-coordinator.js';
-import type { SessionConfig } from './resolve-session-config.js';
+import type { SessionConfig } from './session-config.interface.js';
 import type { SessionState } from './session-state.js';
-import type { CrossTabPayload, SessionSync, SessionSyncHost } from './session-sync.interface.js';
+import type { SessionSyncHost } from './cross-tab-plugin.interface.js';
+import type { CrossTabPayload, SessionSync } from './session-sync.interface.js';
 import { isTokenSet, sameTokens, type TokenSet } from './token-storage.js';
 
 /** Cross-tab settings after defaults and feature detection (what the coordinator needs besides clock and listener). */

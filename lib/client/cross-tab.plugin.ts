@@ -1,7 +1,8 @@
 import { detectChannelFactory, detectLockManager, type CrossTabOptions } from './cross-tab-coordinator.js';
 import { CrossTabSync, type CrossTabConfig } from './cross-tab-sync.js';
-import { checkedNumber, type SessionConfig } from './resolve-session-config.js';
-import type { CrossTabPlugin } from './session-sync.interface.js';
+import { checkedNumber } from './checked-number.js';
+import type { SessionConfig } from './session-config.interface.js';
+import type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
 
 /**
  * Cross-tab coordination for a session of the lean client: one refresh at a time across tabs (Web Locks), new

@@ -34,7 +34,7 @@ export {
 export { systemClock, type Clock } from './clock.js';
 export type { BroadcastChannelLike, CrossTabOptions, LockManagerLike } from './cross-tab-coordinator.js';
 export { crossTabSync } from './cross-tab.plugin.js';
-export type { CrossTabPlugin } from './session-sync.interface.js';
+export type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
 export {
   AuthClientError,
   LoginFailedError,

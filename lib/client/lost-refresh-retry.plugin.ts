@@ -1,7 +1,7 @@
 import type { RefreshTrigger } from './auth-session-events.interface.js';
 import type { Clock } from './clock.js';
 import type { RefreshFailedError } from './errors.js';
-import { checkedNumber } from './resolve-session-config.js';
+import { checkedNumber } from './checked-number.js';
 import type { SessionState } from './session-state.js';
 import type { TokenSet } from './token-storage.js';
 

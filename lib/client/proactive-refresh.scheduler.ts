@@ -1,7 +1,7 @@
 import type { RefreshTrigger, TokenChangeSource } from './auth-session-events.interface.js';
 import { MAX_TIMER_DELAY_MS } from './clock.js';
 import { RefreshFailedError } from './errors.js';
-import type { SessionConfig } from './resolve-session-config.js';
+import type { SessionConfig } from './session-config.interface.js';
 import type { SessionState } from './session-state.js';
 import type { TokenSet } from './token-storage.js';
 

@@ -3,7 +3,7 @@ import { RefreshRejected, refreshCall } from './auth-endpoints.client.js';
 import { RefreshFailedError } from './errors.js';
 import type { RefreshRetry, RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
 import { TimedOut, withTimeout } from './promise-utils.js';
-import type { SessionConfig } from './resolve-session-config.js';
+import type { SessionConfig } from './session-config.interface.js';
 import type { SessionState } from './session-state.js';
 import type { TokenSet } from './token-storage.js';
 

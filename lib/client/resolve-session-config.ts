@@ -1,29 +1,9 @@
-import type { AuthSessionCoreOptions, HeadersProvider } from './auth-session-options.interface.js';
-import { systemClock, type Clock } from './clock.js';
-import type { FetchLike } from './fetch-like.interface.js';
-import { MemoryTokenStorage, type TokenStorage } from './token-storage.js';
+import type { AuthSessionCoreOptions } from './auth-session-options.interface.js';
+import { checkedNumber } from './checked-number.js';
+import { systemClock } from './clock.js';
+import type { SessionConfig } from './session-config.interface.js';
+import { MemoryTokenStorage } from './token-storage.js';
 import { documentUrl, joinUrl, resolveUrl, withoutQuery } from './url-utils.js';
-
-/** {@link AuthSessionCoreOptions} with every default applied and every URL resolved; what the session's parts share. */
-export interface SessionConfig {
-  readonly loginUrl: string;
-  readonly refreshUrl: string;
-  readonly logoutUrl: string;
-  /** `baseUrl` resolved to an absolute URL (against the page in a browser). */
-  readonly absoluteBase: string;
-  /** Login and refresh endpoints without query, as `origin + pathname`: never intercepted. */
-  readonly authEndpoints: readonly string[];
-  readonly allowedOrigins: readonly string[];
-  readonly storage: TokenStorage;
-  readonly clock: Clock;
-  readonly cookieMode: boolean;
-  readonly refreshHeaders: HeadersProvider | undefined;
-  readonly credentials: RequestCredentials;
-  readonly refreshTimeoutMs: number;
-  readonly leewayMs: number;
-  readonly proactive: boolean;
-  readonly rawFetch: FetchLike;
-}
 
 /** Validates the options and applies the defaults documented on {@link AuthSessionCoreOptions}. */
 export function resolveSessionConfig(options: AuthSessionCoreOptions): SessionConfig {
@@ -64,13 +44,4 @@ export function resolveSessionConfig(options: AuthSessionCoreOptions): SessionCo
     // invocation" when called as a method of something else.
     rawFetch: options.fetch ?? ((input, init) => fetch(input, init)),
   };
-}
-
-/** `value`, or `fallback` when undefined; a RangeError names the option when it is not a finite positive number. */
-export function checkedNumber(value: number | undefined, fallback: number, name: string, zeroAllowed: boolean): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
-    throw new RangeError(`AuthSession: ${name} must be ${zeroAllowed ? '>= 0' : 'a positive number'}`);
-  }
-  return value;
 }

@@ -1,5 +1,3 @@
-import type { SessionConfig } from './resolve-session-config.js';
-import type { SessionState } from './session-state.js';
 import type { TokenSet } from './token-storage.js';
 
 /** Messages exchanged between tabs. Tokens travel only inside the origin (BroadcastChannel is same-origin). */
@@ -9,18 +7,10 @@ export type CrossTabPayload =
   /** The session ended here; `tokens` is the pair it held, so tabs on other sessions can tell it is not theirs. */
   | { readonly type: 'cleared'; readonly reason: 'logout' | 'ended'; readonly tokens?: TokenSet };
 
-/** What a {@link CrossTabPlugin} is installed into: the session's resolved options, its state, its restore promise. */
-export interface SessionSyncHost {
-  readonly config: SessionConfig;
-  readonly state: SessionState;
-  /** Resolves once the state was restored from storage. */
-  readonly ready: () => Promise<void>;
-}
-
 /**
  * Keeps one session in step with everyone else who reads and writes its token storage (other tabs). A session
  * without one keeps to itself, which is all a session in Node or with memory storage needs; that is why it is a
- * plugin: the lean client entry carries none of its bytes.
+ * plugin (`CrossTabPlugin`): the lean client entry carries none of its bytes.
  */
 export interface SessionSync {
   /** Runs a refresh while no other tab refreshes; absent when there is no cross-tab lock. */
@@ -40,6 +30,3 @@ export interface SessionSync {
   /** Stops listening to the other tabs. */
   close(): void;
 }
-
-/** Installs a {@link SessionSync} into a session: what the `crossTab` option takes (see `crossTabSync()`). */
-export type CrossTabPlugin = (host: SessionSyncHost) => SessionSync;

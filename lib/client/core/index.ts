@@ -39,6 +39,6 @@ export {
   type RefreshRetryPlugin,
 } from '../lost-refresh-retry.plugin.js';
 export type { FetchLike } from '../fetch-like.interface.js';
-export type { CrossTabPlugin } from '../session-sync.interface.js';
+export type { CrossTabPlugin } from '../cross-tab-plugin.interface.js';
 export type { TokenResponseInput } from '../token-response.parser.js';
 export { MemoryTokenStorage, type TokenSet, type TokenStorage } from '../token-storage.js';

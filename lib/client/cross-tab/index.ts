@@ -5,4 +5,4 @@
  */
 export type { BroadcastChannelLike, CrossTabOptions, LockManagerLike } from '../cross-tab-coordinator.js';
 export { crossTabSync } from '../cross-tab.plugin.js';
-export type { CrossTabPlugin } from '../session-sync.interface.js';
+export type { CrossTabPlugin } from '../cross-tab-plugin.interface.js';
