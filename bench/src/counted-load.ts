@@ -1,8 +1,7 @@
 // A fixed number of requests, timed to the last response: for routes so slow (argon2id hashing) that a fixed-length
 // window would end with many requests in flight, which autocannon drops.
 import autocannon from 'autocannon';
-import { SERVER_CPU, type LoadResult } from './load.js';
-import { quantileSorted } from './stats.js';
+import { loadResult, SERVER_CPU, type LoadResult } from './load.js';
 import { coreTimes, processCpuSeconds } from './system.js';
 
 export interface CountedLoadOptions {
@@ -49,23 +48,5 @@ export async function runCountedLoad(options: CountedLoadOptions): Promise<LoadR
   const serverCpu = processCpuSeconds(options.serverPid) - cpuBefore;
   const coreAfter = coreTimes(SERVER_CPU);
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  const seconds = Number(lastResponse - started) / 1e9;
-  const sorted = latencies.sort((a, b) => a - b);
-  const ok = result['2xx'];
-  const coreTotal = coreAfter.total - coreBefore.total;
-  return {
-    rps: seconds > 0 ? ok / seconds : Number.NaN,
-    ok,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    durationSec: seconds,
-    p50: quantileSorted(sorted, 0.5),
-    p90: quantileSorted(sorted, 0.9),
-    p99: quantileSorted(sorted, 0.99),
-    max: quantileSorted(sorted, 1),
-    serverCpuPct: (serverCpu / wall) * 100,
-    cpuUsPerRequest: ok > 0 ? (serverCpu / ok) * 1e6 : Number.NaN,
-    foreignPct: Math.max(0, ((coreAfter.busy - coreBefore.busy - serverCpu) / coreTotal) * 100),
-  };
+  return loadResult({ result, seconds: Number(lastResponse - started) / 1e9, wall, latencies, serverCpu, coreBefore, coreAfter });
 }

@@ -194,26 +194,41 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = options.serverPid ? processCpuSeconds(options.serverPid) : Number.NaN;
-  const coreAfter = coreTimes(SERVER_CPU);
-  const serverCpu = cpuAfter - cpuBefore;
-  const coreBusy = coreAfter.busy - coreBefore.busy;
-  const coreTotal = coreAfter.total - coreBefore.total;
-  const sorted = latencies.sort((a, b) => a - b);
+  return loadResult({ result, seconds: result.duration, wall, latencies, serverCpu: cpuAfter - cpuBefore, coreBefore, coreAfter: coreTimes(SERVER_CPU) });
+}
+
+/** What one load measured, from autocannon's counts and the CPU readings taken around it. */
+export function loadResult(measured: {
+  result: autocannon.Result;
+  /** Seconds the requests took (autocannon's duration, or up to the last response). */
+  seconds: number;
+  /** Wall-clock seconds between the CPU readings. */
+  wall: number;
+  /** Response times of the 2xx answers in ms (sorted in place). */
+  latencies: number[];
+  /** CPU seconds the server used between the readings. */
+  serverCpu: number;
+  coreBefore: ReturnType<typeof coreTimes>;
+  coreAfter: ReturnType<typeof coreTimes>;
+}): LoadResult {
+  const { result, seconds, wall, serverCpu, coreBefore, coreAfter } = measured;
+  const sorted = measured.latencies.sort((a, b) => a - b);
   const ok = result['2xx'];
+  const coreTotal = coreAfter.total - coreBefore.total;
   return {
-    rps: ok / result.duration,
+    rps: seconds > 0 ? ok / seconds : Number.NaN,
     ok,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    durationSec: result.duration,
+    durationSec: seconds,
     p50: quantileSorted(sorted, 0.5),
     p90: quantileSorted(sorted, 0.9),
     p99: quantileSorted(sorted, 0.99),
     max: quantileSorted(sorted, 1),
     serverCpuPct: (serverCpu / wall) * 100,
     cpuUsPerRequest: ok > 0 ? (serverCpu / ok) * 1e6 : Number.NaN,
-    foreignPct: Math.max(0, ((coreBusy - serverCpu) / coreTotal) * 100),
+    foreignPct: Math.max(0, ((coreAfter.busy - coreBefore.busy - serverCpu) / coreTotal) * 100),
   };
 }
 

@@ -131,7 +131,7 @@ export class AccessTokenGuard implements CanActivate {
    * each request object a hidden class of its own, so every property added to it costs V8 a new hidden class per
    * request. On Express the property therefore already exists when the guard runs (`ExpressRequestUserReservation`,
    * registration option `reserveRequestUserProperty`), and this write only fills it. A route guarded twice (global
-   * guard and `@UseGuards`) simply verifies twice; the second time is a cache hit.
+   * guard and `@UseGuards`) simply verifies twice; from its second request on, both are cache hits.
    */
   private accept(request: AuthRequest, payload: AccessTokenPayload): boolean {
     // A named write (not `request[REQUEST_USER_PROPERTY]`): V8 adds properties through keyed writes more reluctantly.

@@ -98,16 +98,17 @@ export class TokenKeyRing {
 
   /** Verifies signature, algorithm, `typ`, `exp`/`nbf`, issuer and audience; throws {@link InvalidTokenError}. */
   verify(token: string): Record<string, unknown> {
-    if (!this.cache) return this.verifyUncached(token);
-    const cached = this.cache.get(token, Date.now());
+    const now = Date.now();
+    if (!this.cache) return this.verifyUncached(token, now);
+    const cached = this.cache.get(token, now);
     if (cached) return cached;
-    const payload = this.verifyUncached(token);
+    const payload = this.verifyUncached(token, now);
     if (this.cacheAdmission!.seenBefore(token)) this.cache.set(token, payload);
     return payload;
   }
 
-  private verifyUncached(token: string): Record<string, unknown> {
-    const fastVerified = this.fastPath?.tryVerify(token, Date.now());
+  private verifyUncached(token: string, now: number): Record<string, unknown> {
+    const fastVerified = this.fastPath?.tryVerify(token, now);
     if (fastVerified) return fastVerified;
     assertCanonicalSignature(token);
     if (!this.verifiersByKeyId) return runVerifier(this.primaryVerifier, token);
