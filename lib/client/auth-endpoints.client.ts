@@ -24,7 +24,7 @@ export async function loginCall(config: SessionConfig, username: string, passwor
   const { signal } = options;
   let tokens: TokenSet | null;
   try {
-    tokens = await post(config, config.loginUrl, { ...options.extraBody, username, password }, async () => new Headers(), signal, async (response, receivedAt) => {
+    tokens = await post(config, config.loginUrl, { ...options.extraBody, username, password }, false, signal, async (response, receivedAt) => {
       const { status } = response;
       if (!response.ok) {
         discardBody(response);
@@ -48,7 +48,7 @@ export async function loginCall(config: SessionConfig, username: string, passwor
 export async function refreshCall(config: SessionConfig, snapshot: TokenSet | null): Promise<TokenSet> {
   const previous = snapshot?.refreshToken;
   try {
-    return await post(config, config.refreshUrl, config.cookieMode ? {} : { refresh_token: previous }, () => refreshHeaders(config), undefined, async (response, receivedAt) => {
+    return await post(config, config.refreshUrl, config.cookieMode ? {} : { refresh_token: previous }, true, undefined, async (response, receivedAt) => {
       const { status } = response;
       if (!response.ok) {
         discardBody(response);
@@ -72,13 +72,8 @@ export async function refreshCall(config: SessionConfig, snapshot: TokenSet | nu
 /** Best-effort revocation of `previous` at the server; never throws. */
 export async function logoutCall(config: SessionConfig, previous: TokenSet | null): Promise<void> {
   try {
-    const headers = async (): Promise<Headers> => {
-      const resolved = await refreshHeaders(config);
-      if (previous) resolved.set('authorization', `Bearer ${previous.accessToken}`);
-      return resolved;
-    };
     const body = !config.cookieMode && previous?.refreshToken ? { refresh_token: previous.refreshToken } : {};
-    await post(config, config.logoutUrl, body, headers, undefined, discardBody);
+    await post(config, config.logoutUrl, body, true, undefined, discardBody, previous?.accessToken);
   } catch {
     // Best-effort: the local session is already gone, the server-side one expires on its own.
   }
@@ -97,29 +92,31 @@ async function refreshHeaders({ refreshHeaders: provider }: SessionConfig): Prom
 }
 
 /**
- * POSTs `body` as JSON with the `headers` resolved first and hands the answer and the time it arrived to `read`,
- * all within `refreshTimeoutMs` (a slow headers provider included): the request's signal fires on the timeout or
- * when `outer` aborts, and the returned promise settles on the timeout even if the fetch implementation ignores
- * the signal.
+ * POSTs `body` as JSON, with the `refreshHeaders` when `withRefreshHeaders` (resolved first) and the `bearer` token
+ * when given, and hands the answer and the time it arrived to `read`, all within `refreshTimeoutMs` (a slow headers
+ * provider included): the request's signal fires on the timeout or when `outer` aborts, and the returned promise
+ * settles on the timeout even if the fetch implementation ignores the signal.
  */
 function post<T>(
   config: SessionConfig,
   url: string,
   body: object,
-  headers: () => Promise<Headers>,
+  withRefreshHeaders: boolean,
   outer: AbortSignal | undefined,
   read: (response: Response, receivedAt: number) => T | Promise<T>,
+  bearer?: string,
 ): Promise<T> {
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort);
   const call = (async () => {
-    const resolved = await headers();
-    resolved.set('content-type', 'application/json');
-    resolved.set('accept', 'application/json');
+    const headers = withRefreshHeaders ? await refreshHeaders(config) : new Headers();
+    if (bearer) headers.set('authorization', `Bearer ${bearer}`);
+    headers.set('content-type', 'application/json');
+    headers.set('accept', 'application/json');
     const response = await config.rawFetch(url, {
       method: 'POST',
-      headers: resolved,
+      headers,
       body: JSON.stringify(body),
       credentials: config.credentials,
       signal: controller.signal,

@@ -2,7 +2,7 @@ import { CrossTabCoordinator, type CrossTabCoordinatorConfig, type CrossTabMessa
 import type { SessionConfig } from './session-config.interface.js';
 import type { SessionState } from './session-state.js';
 import type { SessionSyncHost } from './cross-tab-plugin.interface.js';
-import type { CrossTabPayload, SessionSync } from './session-sync.interface.js';
+import type { CrossTabPayload, SessionChange, SessionSync } from './session-sync.interface.js';
 import { isTokenSet, sameTokens, type TokenSet } from './token-storage.js';
 
 /** Cross-tab settings after defaults and feature detection (what the coordinator needs besides clock and listener). */
@@ -61,8 +61,14 @@ export class CrossTabSync implements SessionSync {
     }
   }
 
-  publish(message: CrossTabPayload): void {
-    this.coordinator?.publish(message);
+  publish(change: SessionChange): void {
+    const { coordinator, state } = this;
+    if (!coordinator) return;
+    void state.settled().then(() => {
+      // Tokens the storage failed to keep (quota, disabled storage) are this tab's alone: announcing them would make
+      // other tabs look for them in a storage that does not hold them, or copy a pair this tab cannot persist.
+      if (change.type !== 'tokens' || state.storageInStep) coordinator.publish(toMessage(change));
+    });
   }
 
   retire(pair: TokenSet): void {
@@ -77,13 +83,13 @@ export class CrossTabSync implements SessionSync {
    */
   async reconcile(snapshot: TokenSet | null, generation: number, stage: 'before' | 'rejected' | 'after'): Promise<TokenSet | null> {
     const { state } = this;
-    if (stage === 'after' && !state.storageShared) return null;
+    if (stage === 'after' && !this.config.storage.shared) return null;
     await state.settled();
     if (!state.storageInStep) return null;
     const stored = await state.readStorage();
     if (stored === undefined || generation !== state.generation) return null;
     if (stored && !sameTokens(stored, snapshot)) {
-      if (!sameTokens(stored, state.tokens)) state.adopt(stored, 'other-tab', false);
+      if (!sameTokens(stored, state.tokens)) state.setCurrent(stored, 'other-tab', true, false);
       return state.tokens ?? stored;
     }
     if (!stored && snapshot && !state.cookieMode) {
@@ -108,9 +114,9 @@ export class CrossTabSync implements SessionSync {
       if (message.from && this.retired.some((pair) => sameTokens(pair, message.from))) return this.undoStaleWrite(message.tokens, sequence);
       const refreshOfOurs = message.from !== undefined && state.tokens !== null && sameTokens(message.from, state.tokens);
       // Per-tab storage: other tabs hold other sessions; only a duplicate of this tab (same pair) follows along.
-      if (state.storageShared === false && !refreshOfOurs) return;
+      if (this.config.storage.shared === false && !refreshOfOurs) return;
       let next: TokenSet | null | undefined;
-      if (state.storageShared) {
+      if (this.config.storage.shared) {
         next = isTokenSet(message.tokens) ? await this.readStorageOnceItShows(message.tokens) : await state.readStorage();
       } else {
         next = isTokenSet(message.tokens) ? state.normalize(message.tokens) : null;
@@ -119,13 +125,13 @@ export class CrossTabSync implements SessionSync {
       // state, and adopting these tokens now would resurrect the session.
       if (sequence !== this.messagesReceived || state.disposed) return;
       if (!next || sameTokens(next, state.tokens)) return;
-      state.adopt(next, 'other-tab', !state.storageShared, !(refreshOfOurs && sameTokens(next, message.tokens)));
+      state.setCurrent(next, 'other-tab', !(refreshOfOurs && sameTokens(next, message.tokens)), !this.config.storage.shared);
       return;
     }
     if (!state.tokens) return;
-    if (state.storageShared === false && !(message.tokens && sameTokens(message.tokens, state.tokens))) return;
-    if (message.reason === 'logout') state.logOut('other-tab', !state.storageShared);
-    else state.end('other-tab', undefined, !state.storageShared);
+    if (this.config.storage.shared === false && !(message.tokens && sameTokens(message.tokens, state.tokens))) return;
+    if (message.reason === 'logout') state.logOut('other-tab', !this.config.storage.shared);
+    else state.end('other-tab', undefined, !this.config.storage.shared);
   }
 
   /**
@@ -135,12 +141,12 @@ export class CrossTabSync implements SessionSync {
    */
   private async undoStaleWrite(stale: TokenSet, sequence: number): Promise<void> {
     const { state } = this;
-    if (!state.storageShared) return;
+    if (!this.config.storage.shared) return;
     const stored = await this.readStorageOnceItShows(stale);
     if (sequence !== this.messagesReceived || state.disposed || !stored || !sameTokens(stored, stale)) return;
     const own = state.tokens;
     state.persist(own);
-    state.announce(own ? { type: 'tokens', tokens: { ...own } } : { type: 'cleared', reason: 'logout', tokens: stale });
+    this.publish(own ? { type: 'tokens', tokens: own } : { type: 'cleared', reason: 'logout', tokens: stale });
   }
 
   /**
@@ -171,7 +177,24 @@ export class CrossTabSync implements SessionSync {
     await state.settled();
     const stored = await state.readStorage();
     if (stored === undefined || sameTokens(stored, state.tokens)) return;
-    if (stored) state.adopt(stored, 'other-tab', false);
+    if (stored) state.setCurrent(stored, 'other-tab', true, false);
     else state.end('cleared-elsewhere', undefined, false);
   }
+}
+
+/** The message that tells other tabs about `change`: copies of the tokens, and of a left pair only what identifies it. */
+function toMessage(change: SessionChange): CrossTabPayload {
+  if (change.type === 'tokens') {
+    const tokens = { ...change.tokens };
+    return change.from ? { type: 'tokens', tokens, from: pairOf(change.from) } : { type: 'tokens', tokens };
+  }
+  const { reason, tokens } = change;
+  return tokens ? { type: 'cleared', reason, tokens: pairOf(tokens) } : { type: 'cleared', reason };
+}
+
+/** Only what identifies a pair, for messages. */
+function pairOf(tokens: TokenSet): TokenSet {
+  return tokens.refreshToken === undefined
+    ? { accessToken: tokens.accessToken }
+    : { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
 }

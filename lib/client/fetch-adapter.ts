@@ -55,16 +55,12 @@ export function createAuthFetch(
       return headers;
     };
 
-    /** Sends attempt `n` (0, then 1 for the replay) with `token`; null when there is nothing that can be replayed. */
+    /** Sends attempt `n` (0, then 1 for the replay) with `token`. */
     let send: (token: string | null, n: number) => Promise<Response>;
-    let replayable = true;
     const initBody = init?.body;
-    const body = initBody == null ? initBody : copyForReplay(initBody);
-    if (body === null) {
-      // A body that can be read only once (a stream, an async iterable): sent once, as is.
-      replayable = false;
-      send = (token) => transport(input, { ...init, headers: withToken(token) });
-    } else if (request) {
+    // Null for a body that can be read only once (a stream, an async iterable): sent once, as is, never replayed.
+    const body = initBody == null ? undefined : copyForReplay(initBody);
+    if (request && body !== null) {
       const original = init ? new Request(request, init) : request;
       if (original.bodyUsed) return transport(input, init); // fetch itself will reject this; don't hide its error behind ours
       // clone() tees the body, so the spare can be sent after the original was consumed.
@@ -72,7 +68,7 @@ export function createAuthFetch(
       send = (token, n) => transport(new Request(n ? spare : original, { headers: withToken(token) }));
     } else {
       // Our private copy is never mutated and fetch does not consume these body types, so both attempts can share it.
-      send = (token) => transport(input, { ...init, ...(initBody !== undefined && { body }), headers: withToken(token) });
+      send = (token) => transport(input, { ...init, ...(body && { body }), headers: withToken(token) });
     }
 
     const token = await session.getAccessToken();
@@ -86,7 +82,7 @@ export function createAuthFetch(
       discardBody(first);
       throw error;
     }
-    if (fresh === null || !replayable) return first;
+    if (fresh === null || body === null) return first;
     discardBody(first);
     return send(fresh, 1);
   };

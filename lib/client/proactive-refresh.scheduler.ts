@@ -26,7 +26,7 @@ export function createProactiveRefreshScheduler(
 ): ProactiveRefreshScheduler {
   let timer: unknown;
   let armed = false;
-  let lastRefreshAt = Number.NEGATIVE_INFINITY;
+  let lastRefreshAt = -Infinity;
 
   const cancel = (): void => {
     if (armed) clock.clearTimeout(timer);

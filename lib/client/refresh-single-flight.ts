@@ -87,11 +87,11 @@ export function createRefreshSingleFlight(
         if (stale()) return state.currentOrEnded();
       }
       state.refreshes++;
-      state.cookieSessionAbsent = false;
-      state.apply(fresh, 'refresh', snapshot);
-      const event: RefreshedEvent = { refreshCount: state.refreshes, trigger: currentTrigger };
-      if (fresh.accessExpiresAt !== undefined) event.accessExpiresAt = fresh.accessExpiresAt;
-      if (fresh.refreshExpiresAt !== undefined) event.refreshExpiresAt = fresh.refreshExpiresAt;
+      state.setCurrent(fresh, 'refresh', false);
+      sync?.publish({ type: 'tokens', tokens: fresh, from: snapshot });
+      // The pair carries only the expiry times it knows: the event gets exactly those.
+      const { accessToken, refreshToken, ...expiry } = fresh;
+      const event: RefreshedEvent = { refreshCount: state.refreshes, trigger: currentTrigger, ...expiry };
       state.events.emit('refreshed', event);
       // Hold the cross-tab lock until the new pair is stored: the next tab to take it re-reads the storage and must
       // see the rotated refresh token, not the one the server just invalidated.

@@ -1,6 +1,6 @@
 import type { AuthSessionEvents, SessionEndedEvent, TokenChangeSource } from './auth-session-events.interface.js';
 import { SessionEndedError, type SessionEndReason } from './errors.js';
-import type { CrossTabPayload, SessionSync } from './session-sync.interface.js';
+import type { SessionSync } from './session-sync.interface.js';
 import { normalizeTokens } from './token-response.parser.js';
 import { isTokenSet, type TokenSet, type TokenStorage } from './token-storage.js';
 import { TypedEventEmitter } from './typed-event-emitter.js';
@@ -46,11 +46,6 @@ export class SessionState {
     this.#onTokensChanged = onTokensChanged;
   }
 
-  /** `true`/`false`: the storage is shared by every tab / explicitly per tab (see {@link TokenStorage.shared}). */
-  get storageShared(): boolean | undefined {
-    return this.#storage.shared;
-  }
-
   /** Resolves once every storage write (and announcement) queued so far is done. */
   settled(): Promise<void> {
     return this.#writeChain;
@@ -64,32 +59,20 @@ export class SessionState {
 
   /** Starts a new session here (login, setTokens): refreshes of the previous pair can no longer apply. */
   replace(tokens: TokenSet, source: 'login' | 'set'): void {
-    this.#leave();
-    this.cookieSessionAbsent = false;
-    this.apply(tokens, source);
+    this.setCurrent(tokens, source, true);
+    this.sync?.publish({ type: 'tokens', tokens });
   }
 
   /**
-   * Sets tokens obtained here, persists them, notifies listeners and other tabs. `from` is the pair a refresh
-   * started from: other tabs apply the result only if they still belong to that session.
+   * Makes `tokens` the current pair and tells the listeners. `leave` when they are not a refresh of the current pair
+   * (a login here or in another tab): a refresh of the old pair still in flight must then not overwrite them.
+   * `persist` false for tokens someone else already wrote to the shared storage.
    */
-  apply(tokens: TokenSet, source: TokenChangeSource, from?: TokenSet | null): void {
-    this.persist(tokens);
+  setCurrent(tokens: TokenSet, source: TokenChangeSource, leave: boolean, persist = true): void {
+    if (leave) this.#leave();
+    this.cookieSessionAbsent = false;
+    if (persist) this.persist(tokens);
     this.#change(tokens, source);
-    this.announce(from ? { type: 'tokens', tokens: { ...tokens }, from: pairOf(from) } : { type: 'tokens', tokens: { ...tokens } });
-  }
-
-  /**
-   * Takes tokens written by someone else; `persist` only for per-tab storage receiving them by message.
-   * `replacesSession` when they are not a refresh of this tab's pair (another tab logged in): a refresh of the old
-   * pair still in flight here must then not overwrite them.
-   */
-  adopt(tokens: TokenSet, source: TokenChangeSource, persist: boolean, replacesSession = true): void {
-    if (replacesSession) this.#leave();
-    const normalized = this.normalize(tokens);
-    this.cookieSessionAbsent = false;
-    if (persist) this.persist(normalized);
-    this.#change(normalized, source);
   }
 
   /**
@@ -99,13 +82,13 @@ export class SessionState {
   logOut(origin: 'this-tab' | 'other-tab', clearStorage: boolean): TokenSet | null {
     const previous = this.#clear('logout', 'logged-out', clearStorage);
     this.events.emit('loggedOut', { origin });
-    if (origin === 'this-tab') this.announce(clearedMessage('logout', previous));
+    if (origin === 'this-tab') this.sync?.publish({ type: 'cleared', reason: 'logout', tokens: previous });
     return previous;
   }
 
   /** `setTokens(null)`: clears without `loggedOut`/`sessionEnded`; other tabs are told as for a logout. */
   clearBySetTokens(): void {
-    this.announce(clearedMessage('logout', this.#clear('set', undefined, true)));
+    this.sync?.publish({ type: 'cleared', reason: 'logout', tokens: this.#clear('set', undefined, true) });
   }
 
   /**
@@ -120,7 +103,7 @@ export class SessionState {
       const payload: SessionEndedEvent = status === undefined ? { reason, error } : { reason, status, error };
       this.events.emit('sessionEnded', payload);
       this.events.emit('ended', payload);
-      if (clearStorage) this.announce(clearedMessage('ended', previous));
+      if (clearStorage) this.sync?.publish({ type: 'cleared', reason: 'ended', tokens: previous });
     }
     return error;
   }
@@ -136,20 +119,7 @@ export class SessionState {
     return new SessionEndedError(this.#endReason, { status: this.#endStatus });
   }
 
-  /**
-   * Tells the other tabs, once this tab's pending storage writes are done, so a message never announces tokens the
-   * storage does not hold yet (and messages keep the order of the writes).
-   */
-  announce(message: CrossTabPayload): void {
-    const { sync } = this;
-    if (!sync) return;
-    this.#writeChain = this.#writeChain.then(() => {
-      // Tokens the storage failed to keep (quota, disabled storage) are this tab's alone: announcing them would make
-      // other tabs look for them in a storage that does not hold them, or copy a pair this tab cannot persist.
-      if (message.type !== 'tokens' || this.storageInStep) sync.publish(message);
-    });
-  }
-
+  /** Queues the write of `tokens` to the storage (null clears it); writes happen one after another, in order. */
   persist(tokens: TokenSet | null): void {
     const storage = this.#storage;
     this.#writeChain = this.#writeChain
@@ -189,7 +159,7 @@ export class SessionState {
   #leave(): TokenSet | null {
     const previous = this.tokens;
     this.generation++;
-    if (previous) this.sync?.retire(pairOf(previous));
+    if (previous) this.sync?.retire(previous);
     return previous;
   }
 
@@ -205,15 +175,4 @@ export class SessionState {
     this.#change(null, source);
     return previous;
   }
-}
-
-/** Only what identifies a pair, for messages. */
-function pairOf(tokens: TokenSet): TokenSet {
-  return tokens.refreshToken === undefined
-    ? { accessToken: tokens.accessToken }
-    : { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
-}
-
-function clearedMessage(reason: 'logout' | 'ended', previous: TokenSet | null): CrossTabPayload {
-  return previous ? { type: 'cleared', reason, tokens: pairOf(previous) } : { type: 'cleared', reason };
 }

@@ -8,6 +8,14 @@ export type CrossTabPayload =
   | { readonly type: 'cleared'; readonly reason: 'logout' | 'ended'; readonly tokens?: TokenSet };
 
 /**
+ * A change of this tab's session, as the session reports it to its {@link SessionSync}: new `tokens` (`from` is the
+ * pair a refresh started from), or the pair that was `cleared` (null when there was none).
+ */
+export type SessionChange =
+  | { readonly type: 'tokens'; readonly tokens: TokenSet; readonly from?: TokenSet | null }
+  | { readonly type: 'cleared'; readonly reason: 'logout' | 'ended'; readonly tokens: TokenSet | null };
+
+/**
  * Keeps one session in step with everyone else who reads and writes its token storage (other tabs). A session
  * without one keeps to itself, which is all a session in Node or with memory storage needs; that is why it is a
  * plugin (`CrossTabPlugin`): the lean client entry carries none of its bytes.
@@ -17,8 +25,11 @@ export interface SessionSync {
   readonly lock?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Longest wait for {@link lock} in milliseconds; the refresh's last-resort deadline grows by it. */
   readonly lockTimeoutMs: number;
-  /** Tells the other tabs about a change of this tab's state (called once the storage write is done). */
-  publish(message: CrossTabPayload): void;
+  /**
+   * Tells the other tabs about a change of this tab's state, once the storage writes queued so far are done (so a
+   * message never announces tokens the storage does not hold yet).
+   */
+  publish(change: SessionChange): void;
   /** Notes a pair this tab has left (login, logout, end...): a late refresh of it elsewhere must not be adopted. */
   retire(pair: TokenSet): void;
   /**

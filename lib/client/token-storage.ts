@@ -167,14 +167,20 @@ export function isBearerToken(value: unknown): value is string {
 
 /** Structural check of a {@link TokenSet}. */
 export function isTokenSet(value: unknown): value is TokenSet {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
+  const v = value as Partial<Record<keyof TokenSet, unknown>> | null;
   return (
-    isBearerToken(v['accessToken']) &&
-    (v['refreshToken'] === undefined || typeof v['refreshToken'] === 'string') &&
-    (v['accessExpiresAt'] === undefined || typeof v['accessExpiresAt'] === 'number') &&
-    (v['refreshExpiresAt'] === undefined || typeof v['refreshExpiresAt'] === 'number')
+    typeof v === 'object' &&
+    v !== null &&
+    isBearerToken(v.accessToken) &&
+    isOptional(v.refreshToken, 'string') &&
+    isOptional(v.accessExpiresAt, 'number') &&
+    isOptional(v.refreshExpiresAt, 'number')
   );
+}
+
+/** An optional field: absent (undefined) or of `type`. */
+function isOptional(value: unknown, type: 'string' | 'number'): boolean {
+  return value === undefined || typeof value === type;
 }
 
 /** Same tokens (expiry metadata is derived from them, so comparing the strings is enough). */
