@@ -61,6 +61,11 @@ export class CrossTabSync implements SessionSync {
     }
   }
 
+  /** `true`/`false`: the storage is shared by every tab / explicitly per tab (see `TokenStorage.shared`). */
+  private get storageShared(): boolean | undefined {
+    return this.config.storage.shared;
+  }
+
   publish(change: SessionChange): void {
     const { coordinator, state } = this;
     if (!coordinator) return;
@@ -83,7 +88,7 @@ export class CrossTabSync implements SessionSync {
    */
   async reconcile(snapshot: TokenSet | null, generation: number, stage: 'before' | 'rejected' | 'after'): Promise<TokenSet | null> {
     const { state } = this;
-    if (stage === 'after' && !this.config.storage.shared) return null;
+    if (stage === 'after' && !this.storageShared) return null;
     await state.settled();
     if (!state.storageInStep) return null;
     const stored = await state.readStorage();
@@ -114,9 +119,9 @@ export class CrossTabSync implements SessionSync {
       if (message.from && this.retired.some((pair) => sameTokens(pair, message.from))) return this.undoStaleWrite(message.tokens, sequence);
       const refreshOfOurs = message.from !== undefined && state.tokens !== null && sameTokens(message.from, state.tokens);
       // Per-tab storage: other tabs hold other sessions; only a duplicate of this tab (same pair) follows along.
-      if (this.config.storage.shared === false && !refreshOfOurs) return;
+      if (this.storageShared === false && !refreshOfOurs) return;
       let next: TokenSet | null | undefined;
-      if (this.config.storage.shared) {
+      if (this.storageShared) {
         next = isTokenSet(message.tokens) ? await this.readStorageOnceItShows(message.tokens) : await state.readStorage();
       } else {
         next = isTokenSet(message.tokens) ? state.normalize(message.tokens) : null;
@@ -125,13 +130,13 @@ export class CrossTabSync implements SessionSync {
       // state, and adopting these tokens now would resurrect the session.
       if (sequence !== this.messagesReceived || state.disposed) return;
       if (!next || sameTokens(next, state.tokens)) return;
-      state.setCurrent(next, 'other-tab', !(refreshOfOurs && sameTokens(next, message.tokens)), !this.config.storage.shared);
+      state.setCurrent(next, 'other-tab', !(refreshOfOurs && sameTokens(next, message.tokens)), !this.storageShared);
       return;
     }
     if (!state.tokens) return;
-    if (this.config.storage.shared === false && !(message.tokens && sameTokens(message.tokens, state.tokens))) return;
-    if (message.reason === 'logout') state.logOut('other-tab', !this.config.storage.shared);
-    else state.end('other-tab', undefined, !this.config.storage.shared);
+    if (this.storageShared === false && !(message.tokens && sameTokens(message.tokens, state.tokens))) return;
+    if (message.reason === 'logout') state.logOut('other-tab', !this.storageShared);
+    else state.end('other-tab', undefined, !this.storageShared);
   }
 
   /**
@@ -141,7 +146,7 @@ export class CrossTabSync implements SessionSync {
    */
   private async undoStaleWrite(stale: TokenSet, sequence: number): Promise<void> {
     const { state } = this;
-    if (!this.config.storage.shared) return;
+    if (!this.storageShared) return;
     const stored = await this.readStorageOnceItShows(stale);
     if (sequence !== this.messagesReceived || state.disposed || !stored || !sameTokens(stored, stale)) return;
     const own = state.tokens;

@@ -46,7 +46,7 @@ export class SessionState {
     this.#onTokensChanged = onTokensChanged;
   }
 
-  /** Resolves once every storage write (and announcement) queued so far is done. */
+  /** Resolves once every storage write queued so far is done (a cross-tab plugin announces changes after it). */
   settled(): Promise<void> {
     return this.#writeChain;
   }
