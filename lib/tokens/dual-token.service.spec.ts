@@ -312,6 +312,28 @@ describe('DualTokenService', () => {
 
       expect(service.verifyAccessToken(token).username).toBe('alice');
     });
+
+    it.each([
+      ['only primitive claims', { userId: 1, username: 'alice' }],
+      ['a nested claim', { userId: 1, username: 'alice', roles: ['reader'], org: { id: 7 } }],
+    ])('gives every verification of one token its own payload, whatever the caller did to the earlier ones (%s)', (_, claims) => {
+      const { token } = service.signAccessToken(claims, SESSION_ID);
+      const expected = service.verifyAccessToken(token);
+      const handedOut: object[] = [expected];
+      // The first verification parses, the second admits the token to the verified-token cache, the rest are cache hits.
+      for (let verification = 2; verification <= 5; verification += 1) {
+        const payload = service.verifyAccessToken(token);
+        expect(payload).toEqual(expected);
+        expect(handedOut).not.toContain(payload);
+        handedOut.push(payload);
+        payload.username = 'mallory';
+        payload.sub = '2';
+        if (Array.isArray(payload.roles)) payload.roles.push('admin');
+        if (payload.org) (payload.org as { id: number }).id = 8;
+        delete (payload as Partial<typeof payload>).exp;
+      }
+      expect(service.verifyAccessToken(token)).toEqual({ ...claims, sub: '1', sid: SESSION_ID, token_type: 'access', iat: expect.any(Number), exp: expect.any(Number) });
+    });
   });
 
   describe('refresh token generation claim', () => {

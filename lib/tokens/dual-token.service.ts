@@ -153,8 +153,9 @@ export class DualTokenService {
     if (payload.token_type !== ACCESS_TOKEN_TYPE || typeof payload.sid !== 'string') {
       throw new InvalidTokenError('wrong-kind');
     }
-    // The verifier caches payloads by token; a copy keeps one request's changes to request.user out of the next one's.
-    return { ...payload } as unknown as AccessTokenPayload;
+    // The payload is the caller's own object (the verified-token cache hands out and keeps copies), so one request's
+    // changes to request.user cannot reach the next one's.
+    return payload as unknown as AccessTokenPayload;
   }
 
   /** Verifies a refresh token; throws {@link InvalidTokenError} for anything that is not a valid refresh token. */

@@ -68,6 +68,7 @@ describe('HmacFastPathVerifier', () => {
     // The last base64url character of a 32-byte signature carries 2 unused bits: flipping them keeps the bytes.
     const lastChar = signature.at(-1)!;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    expect(body).toContain('A');
     const sameBytesOtherSpelling = `${signature.slice(0, -1)}${alphabet[alphabet.indexOf(lastChar) ^ 1]}`;
     const cases: Record<string, string> = {
       expired: sign({ ...validClaims(), exp: nowSeconds - 6 }),
@@ -88,6 +89,9 @@ describe('HmacFastPathVerifier', () => {
       'four segments': `${head}.${body}.x.${signature}`,
       'no signature': `${head}.${body}.`,
       'payload that is an array': sign([1, 2]),
+      // An 'A' of the payload respelled as 'Ł' (U+0141): a verifier that wrote characters as single bytes (latin1)
+      // would hash it as 'A' (0x41) and find the signature valid.
+      'a character outside base64url in the payload': `${head}.${body.replace('A', '\u0141')}.${signature}`,
     };
     for (const [name, token] of Object.entries(cases)) {
       expect({ name, fast: verifier.tryVerify(token, NOW) }).toEqual({ name, fast: undefined });

@@ -1,7 +1,7 @@
+import { tokenFingerprint } from './token-fingerprint.js';
+
 /** Slots of the filter: a power of two; 4 bytes each (32 KiB). */
 const DEFAULT_SLOTS = 8192;
-/** Characters at the end of a token (all signature, so effectively random) that make up its fingerprint. */
-const FINGERPRINT_LENGTH = 8;
 
 /**
  * Admission to the verified-token cache: a token is cached on its second verification within a short while, not its
@@ -27,19 +27,10 @@ export class SecondSightingFilter {
 
   /** Records the token; true when it was recorded before and no other token has taken its slot since. */
   seenBefore(token: string): boolean {
-    const fingerprint = fingerprintOf(token);
+    const fingerprint = tokenFingerprint(token);
     const slot = fingerprint & this.mask;
     if (this.fingerprints[slot] === fingerprint) return true;
     this.fingerprints[slot] = fingerprint;
     return false;
   }
-}
-
-/** FNV-1a over the token's last characters. */
-function fingerprintOf(token: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = Math.max(0, token.length - FINGERPRINT_LENGTH); i < token.length; i += 1) {
-    hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
-  }
-  return hash | 0;
 }

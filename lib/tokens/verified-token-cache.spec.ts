@@ -9,8 +9,8 @@ describe('VerifiedTokenCache', () => {
     const cache = new VerifiedTokenCache(10, 2000);
     const verified = payload(now / 1000 + 60);
     cache.set('token-a', verified);
-    expect(cache.get('token-a', now)).toBe(verified);
-    expect(cache.get('token-a', now + 61_000)).toBe(verified); // within the 2 s tolerance
+    expect(cache.get('token-a', now)).toEqual(verified);
+    expect(cache.get('token-a', now + 61_000)).toEqual(verified); // within the 2 s tolerance
     expect(cache.get('token-a', now + 62_000)).toBeUndefined();
     expect(cache.get('token-a', now)).toBeUndefined(); // dropped on the expired hit
   });
@@ -36,7 +36,28 @@ describe('VerifiedTokenCache', () => {
     cache.set(`header.claims-of-alice.${signature}`, verified);
 
     expect(cache.get(`header.claims-of-admin.${signature}`, now)).toBeUndefined();
-    expect(cache.get(`header.claims-of-alice.${signature}`, now)).toBe(verified);
+    expect(cache.get(`header.claims-of-alice.${signature}`, now)).toEqual(verified);
+  });
+
+  it('keeps its own copy and hands out a new one per hit: changes by the caller that stored it or got it stay with that caller', () => {
+    const cache = new VerifiedTokenCache(10, 0);
+    for (const extra of [{}, { roles: ['reader'], org: { id: 7 } }]) {
+      const stored: Record<string, unknown> = { ...payload(now / 1000 + 60), ...extra };
+      const original = structuredClone(stored);
+      cache.set('token', stored);
+      stored.sub = 'changed by the verifying caller';
+      (stored.roles as string[] | undefined)?.push('admin');
+
+      const first = cache.get('token', now)!;
+      expect(first).toEqual(original);
+      first.sub = 'changed by a request';
+      (first.roles as string[] | undefined)?.push('admin');
+      if (first.org) (first.org as { id: number }).id = 8;
+
+      const second = cache.get('token', now);
+      expect(second).toEqual(original);
+      expect(second).not.toBe(first);
+    }
   });
 
   it('ignores payloads without exp', () => {
