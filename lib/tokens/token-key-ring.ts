@@ -96,7 +96,10 @@ export class TokenKeyRing {
     return this.sign(payload);
   }
 
-  /** Verifies signature, algorithm, `typ`, `exp`/`nbf`, issuer and audience; throws {@link InvalidTokenError}. */
+  /**
+   * Verifies signature, algorithm, `typ`, `exp`/`nbf`, issuer and audience; throws {@link InvalidTokenError}. The
+   * payload returned is the caller's own object: freshly parsed, or a copy the cache made (it never hands out its own).
+   */
   verify(token: string): Record<string, unknown> {
     const now = Date.now();
     if (!this.cache) return this.verifyUncached(token, now);
