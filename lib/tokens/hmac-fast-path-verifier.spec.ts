@@ -102,6 +102,19 @@ describe('HmacFastPathVerifier', () => {
     expect(acceptedByFull).toEqual(['another kid', 'non-canonical signature spelling']);
   });
 
+  it('decodes each payload on its own (a shorter one after a longer one keeps none of its bytes)', () => {
+    const long = sign({ ...validClaims(), username: 'a-rather-long-user-name-to-leave-bytes-behind' });
+    const short = sign(validClaims());
+    expect(verifier.tryVerify(long, NOW)).toEqual(fullVerifier(long));
+    expect(verifier.tryVerify(short, NOW)).toEqual(fullVerifier(short));
+  });
+
+  it('leaves tokens longer than the library accepts to the full verifier', () => {
+    const oversized = sign({ ...validClaims(), padding: 'x'.repeat(9000) });
+    expect(fullyAccepted(oversized)).toBe(true);
+    expect(verifier.tryVerify(oversized, NOW)).toBeUndefined();
+  });
+
   it('applies the clock tolerance exactly like the full verifier at both edges', () => {
     for (const offsetSeconds of [-6, -5, -4, 4, 5, 6]) {
       const expiring = sign({ ...validClaims(), exp: nowSeconds + offsetSeconds });

@@ -38,6 +38,11 @@ export class HmacFastPathVerifier {
   /** Length of the base64url signature of this hash: 43 (SHA-256), 64 (SHA-384) or 86 (SHA-512) characters. */
   private readonly signatureLength: number;
   private readonly audience?: readonly string[];
+  /**
+   * Where payloads are decoded, reused by every call (each runs to completion synchronously): decoding into a new
+   * Buffer per token cost ~0.14 µs more. base64url gives at most 3 bytes per 4 characters of a token that fits.
+   */
+  private readonly payloadBytes = Buffer.alloc(Math.ceil((MAX_TOKEN_LENGTH * 3) / 4));
 
   /**
    * @param algorithm `HS256`, `HS384` or `HS512`.
@@ -59,7 +64,7 @@ export class HmacFastPathVerifier {
 
   /** The verified payload, or `undefined` when the token is not one this fast path can accept (verify it in full). */
   tryVerify(token: string, now: number): Record<string, unknown> | undefined {
-    if (!token.startsWith(this.headerPrefix)) return undefined;
+    if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(this.headerPrefix)) return undefined;
     const signatureStart = token.lastIndexOf('.') + 1;
     if (signatureStart <= this.headerPrefix.length || token.length - signatureStart !== this.signatureLength) return undefined;
     // Exactly three segments: the payload segment holds no dot.
@@ -71,7 +76,8 @@ export class HmacFastPathVerifier {
 
     let payload: unknown;
     try {
-      payload = JSON.parse(Buffer.from(token.slice(this.headerPrefix.length, signatureStart - 1), 'base64url').toString('utf8'));
+      const length = this.payloadBytes.write(token.slice(this.headerPrefix.length, signatureStart - 1), 'base64url');
+      payload = JSON.parse(this.payloadBytes.toString('utf8', 0, length));
     } catch {
       return undefined;
     }
