@@ -27,6 +27,8 @@ const settings = loadSettings();
 const SETTLE_SECONDS = 1;
 let database: BenchDatabase | undefined;
 let redisServer: BenchDatabase | undefined;
+/** The second Redis of the Redis section (appendfsync everysec), while it runs. */
+let everysecRedis: BenchDatabase | string | undefined;
 
 function log(message: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -462,43 +464,21 @@ async function redisSection(report: BenchReport): Promise<void> {
       revocationCheckCacheSeconds: REDIS_REVOCATION_CACHE_SECONDS,
     };
 
-    log('starting server redis (Express, RedisSessionStore)');
-    const server = await startServer('redis', deployment, { pin: true, cpuProfileDir: profileDir() });
-    const group: ServerGroup = {
-      server,
-      baselineId: 'redis-read',
-      baselineLabel: 'Redis · unguarded route, one GET',
-      baseline: (duration) => runLoad({ url: server.url, path: '/redis-read', connections: settings.connections, duration, serverPid: server.pid }),
-      scenarios: [
-        {
-          id: 'redis-refresh',
-          group: 'redis',
-          label: 'Redis · POST /user/refresh with rotation',
-          note: 'per-connection token chain; one EVALSHA (the compare-and-set script) per refresh; rate limits off and user lookup in memory, as in the MySQL row',
-          load: refreshLoad(server),
-        },
-      ],
-    };
-    // The same refresh with sessions in memory, bracketed by the same one-GET route: what the Redis store itself costs.
-    log('starting server redis-memory-sessions (Express, InMemorySessionStore, same Redis client)');
-    const memoryServer = await startServer('redis-memory-sessions', { ...deployment, inMemorySessions: true }, { pin: true, cpuProfileDir: profileDir() });
-    const memoryGroup: ServerGroup = {
-      server: memoryServer,
-      baselineLabel: 'Redis · unguarded route, one GET (in the redis-memory-sessions server)',
-      baseline: (duration) => runLoad({ url: memoryServer.url, path: '/redis-read', connections: settings.connections, duration, serverPid: memoryServer.pid }),
-      scenarios: [
-        {
-          id: 'redis-memory-refresh',
-          group: 'redis',
-          label: 'In-memory sessions · POST /user/refresh with rotation (same app, same Redis client for the GET route)',
-          note: 'the Redis row with `InMemorySessionStore` in place of `RedisSessionStore`: Redis refresh over this row is what the Redis store costs',
-          load: refreshLoad(memoryServer),
-        },
-      ],
-    };
-    report.scenarios.push(...(await measureBracketed([group, memoryGroup])));
-    await server.stop();
-    await memoryServer.stop();
+    // Refresh on the store against the same refresh on the in-memory store, on a Redis that fsyncs before answering
+    // each write (the README's first choice) and, in the same rounds, on one that fsyncs once a second (its
+    // alternative): what the store costs, and what the fsync before each rotation's answer adds to it.
+    everysecRedis = await startBenchRedis(LOADGEN_CPU, 'everysec');
+    const refreshGroups = await redisRefreshGroups(deployment, 'always');
+    if (typeof everysecRedis === 'string') {
+      report.skipped.push(`Redis refresh with appendfsync everysec: ${everysecRedis}`);
+    } else {
+      report.redisEverysec = { image: everysecRedis.image, placement: everysecRedis.placement };
+      refreshGroups.push(...(await redisRefreshGroups({ ...deployment, redisUrl: everysecRedis.url }, 'everysec')));
+    }
+    report.scenarios.push(...(await measureBracketed(refreshGroups)));
+    await Promise.all(refreshGroups.map((group) => group.server.stop()));
+    if (typeof everysecRedis !== 'string') await everysecRedis.stop();
+    everysecRedis = undefined;
 
     const pair: SimultaneousPair = {
       name: 'express-redis-session-check-simultaneous',
@@ -552,9 +532,57 @@ async function redisSection(report: BenchReport): Promise<void> {
     log(`Redis section failed: ${(error as Error).stack}`);
     await stopAllServers();
   } finally {
+    if (everysecRedis && typeof everysecRedis !== 'string') await everysecRedis.stop().catch(() => undefined);
     await redisServer?.stop().catch(() => undefined);
     redisServer = undefined;
   }
+}
+
+/**
+ * The refresh rows of one Redis: `POST /user/refresh` with `RedisSessionStore`, and the same app with
+ * `InMemorySessionStore` (same Redis client, same one-GET bracket), each in its own server. Ids and labels of the
+ * `everysec` rows carry `everysec`; the `always` rows keep the ids of earlier reports.
+ */
+async function redisRefreshGroups(deployment: ServerConfig, appendfsync: 'always' | 'everysec'): Promise<ServerGroup[]> {
+  const always = appendfsync === 'always';
+  const prefix = always ? 'redis' : 'redis-everysec';
+  const title = always ? 'Redis' : 'Redis (appendfsync everysec)';
+  log(`starting server ${prefix} (Express, RedisSessionStore)`);
+  const server = await startServer(prefix, deployment, { pin: true, cpuProfileDir: profileDir() });
+  const group: ServerGroup = {
+    server,
+    baselineId: `${prefix}-read`,
+    baselineLabel: `${title} · unguarded route, one GET`,
+    baseline: (duration) => runLoad({ url: server.url, path: '/redis-read', connections: settings.connections, duration, serverPid: server.pid }),
+    scenarios: [
+      {
+        id: `${prefix}-refresh`,
+        group: 'redis',
+        label: `${title} · POST /user/refresh with rotation`,
+        note:
+          'per-connection token chain; one EVALSHA (the compare-and-set script) per refresh; rate limits off and user lookup in memory, as in the MySQL row' +
+          (always ? '' : '; Redis answers each write before it is on disk (fsync once a second)'),
+        load: refreshLoad(server),
+      },
+    ],
+  };
+  log(`starting server ${prefix}-memory-sessions (Express, InMemorySessionStore, same Redis client)`);
+  const memoryServer = await startServer(`${prefix}-memory-sessions`, { ...deployment, inMemorySessions: true }, { pin: true, cpuProfileDir: profileDir() });
+  const memoryGroup: ServerGroup = {
+    server: memoryServer,
+    baselineLabel: `${title} · unguarded route, one GET (in the ${prefix}-memory-sessions server)`,
+    baseline: (duration) => runLoad({ url: memoryServer.url, path: '/redis-read', connections: settings.connections, duration, serverPid: memoryServer.pid }),
+    scenarios: [
+      {
+        id: `${prefix}-memory-refresh`,
+        group: 'redis',
+        label: `In-memory sessions · POST /user/refresh with rotation (same app, same Redis client for the GET route${always ? '' : ', appendfsync everysec'})`,
+        note: `the ${title} row with \`InMemorySessionStore\` in place of \`RedisSessionStore\`: ${title} refresh over this row is what the Redis store costs`,
+        load: refreshLoad(memoryServer),
+      },
+    ],
+  };
+  return [group, memoryGroup];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -717,6 +745,7 @@ async function shutdown(code: number): Promise<never> {
   await stopAllServers().catch(() => killAllServersNow());
   await database?.stop().catch(() => undefined);
   await redisServer?.stop().catch(() => undefined);
+  if (everysecRedis && typeof everysecRedis !== 'string') await everysecRedis.stop().catch(() => undefined);
   process.exit(code);
 }
 
