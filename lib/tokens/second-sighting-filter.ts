@@ -4,8 +4,8 @@ import { tokenFingerprint } from './token-fingerprint.js';
 const DEFAULT_SLOTS = 8192;
 
 /**
- * Admission to the verified-token cache: a token is cached on its second verification within a short while, not its
- * first (the "doorkeeper" of TinyLFU caches).
+ * Admission to the verified-token cache: a token may be cached on its second verification within a short while, not
+ * its first (the "doorkeeper" of TinyLFU caches; TokenFrequencySketch then decides whether it is worth an entry).
  *
  * Why: on a server with many active users most tokens arrive once per cache lifetime, and storing each would evict an
  * entry per request and keep a token string and its payload alive just long enough to be promoted to V8's old

@@ -7,6 +7,7 @@ import type { ResolvedTokenKind } from '../config/resolved-auth-config.js';
 import { toFastJwtKey } from '../config/key-material.js';
 import { HmacFastPathVerifier } from './hmac-fast-path-verifier.js';
 import { SecondSightingFilter } from './second-sighting-filter.js';
+import { TokenFrequencySketch } from './token-frequency-sketch.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 type Signer = (payload: Record<string, unknown>) => string;
@@ -36,8 +37,10 @@ export class TokenKeyRing {
   /** Verifiers by `kid`, only when additional verification keys exist (key rotation). */
   private readonly verifiersByKeyId?: Map<string, Verifier>;
   private readonly cache?: VerifiedTokenCache;
-  /** Which verified tokens are worth caching: those verified twice within a short while. */
+  /** Which verified tokens may be cached at all: those verified twice within a short while (TinyLFU's doorkeeper). */
   private readonly cacheAdmission?: SecondSightingFilter;
+  /** How often those were verified lately: whether one is worth the cache entry it would evict (TinyLFU's sketch). */
+  private readonly frequencies?: TokenFrequencySketch;
   /** HMAC keys only: accepts tokens with exactly the primary key's header at close to the HMAC's own cost. */
   private readonly fastPath?: HmacFastPathVerifier;
 
@@ -48,6 +51,7 @@ export class TokenKeyRing {
     if (settings.cacheSize > 0) {
       this.cache = new VerifiedTokenCache(settings.cacheSize, settings.clockToleranceMs);
       this.cacheAdmission = new SecondSightingFilter();
+      this.frequencies = new TokenFrequencySketch();
     }
     const signingKey = kind.algorithm.startsWith('HS') ? kind.secret! : kind.privateKey!;
     const verificationKey = kind.algorithm.startsWith('HS') ? kind.secret! : (kind.publicKey ?? derivePublicKey(kind.privateKey!));
@@ -104,9 +108,18 @@ export class TokenKeyRing {
     const now = Date.now();
     if (!this.cache) return this.verifyUncached(token, now);
     const cached = this.cache.get(token, now);
-    if (cached) return cached;
+    if (cached) {
+      // Hits count too: a busy user's entry has to defend its place against newcomers.
+      this.frequencies!.record(token);
+      return cached;
+    }
     const payload = this.verifyUncached(token, now);
-    if (this.cacheAdmission!.seenBefore(token)) this.cache.set(token, payload);
+    // A token not seen lately is not cached at all (most tokens of a server with many users). One seen again is
+    // counted, and cached when the cache has room or it was verified more often lately than the entry it would evict.
+    if (this.cacheAdmission!.seenBefore(token)) {
+      this.frequencies!.record(token);
+      this.cache.offer(token, payload, now, this.frequencies!);
+    }
     return payload;
   }
 

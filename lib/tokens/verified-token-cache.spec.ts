@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { tokenFingerprint } from './token-fingerprint.js';
+import { TokenFrequencySketch } from './token-frequency-sketch.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 describe('VerifiedTokenCache', () => {
@@ -64,5 +66,53 @@ describe('VerifiedTokenCache', () => {
     const cache = new VerifiedTokenCache(3, 0);
     cache.set('no-exp', { sub: '1' });
     expect(cache.get('no-exp', now)).toBeUndefined();
+  });
+
+  describe('offer (admission when full)', () => {
+    const counted = (sketch: TokenFrequencySketch, token: string, times: number) => {
+      for (let i = 0; i < times; i += 1) sketch.record(token);
+    };
+
+    it('admits while there is room', () => {
+      const cache = new VerifiedTokenCache(2, 0);
+      const sketch = new TokenFrequencySketch(1024);
+      cache.offer('a', payload(now / 1000 + 60), now, sketch);
+      expect(cache.get('a', now)).toBeDefined();
+    });
+
+    it('keeps a full cache as it is for a token verified no more often than the entry it would evict', () => {
+      const cache = new VerifiedTokenCache(2, 0);
+      const sketch = new TokenFrequencySketch(1024);
+      for (const token of ['busy-1', 'busy-2']) {
+        counted(sketch, token, 3);
+        cache.offer(token, payload(now / 1000 + 60), now, sketch);
+      }
+      counted(sketch, 'newcomer', 3);
+      cache.offer('newcomer', payload(now / 1000 + 60), now, sketch);
+      expect([cache.get('busy-1', now), cache.get('busy-2', now), cache.get('newcomer', now)].map(Boolean)).toEqual([true, true, false]);
+    });
+
+    it('trades the oldest entry for a token verified more often lately', () => {
+      const cache = new VerifiedTokenCache(2, 0);
+      const sketch = new TokenFrequencySketch(1024);
+      for (const token of ['quiet-1', 'quiet-2']) {
+        counted(sketch, token, 2);
+        cache.offer(token, payload(now / 1000 + 60), now, sketch);
+      }
+      counted(sketch, 'busy', 6);
+      expect(sketch.estimate(tokenFingerprint('busy'))).toBeGreaterThan(sketch.estimate(tokenFingerprint('quiet-1')));
+      cache.offer('busy', payload(now / 1000 + 60), now, sketch);
+      expect([cache.get('quiet-1', now), cache.get('quiet-2', now), cache.get('busy', now)].map(Boolean)).toEqual([false, true, true]);
+    });
+
+    it('evicts an expired oldest entry whatever its count', () => {
+      const cache = new VerifiedTokenCache(1, 0);
+      const sketch = new TokenFrequencySketch(1024);
+      counted(sketch, 'expired', 10);
+      cache.offer('expired', payload(now / 1000 - 1), now - 10_000, sketch);
+      counted(sketch, 'fresh', 2);
+      cache.offer('fresh', payload(now / 1000 + 60), now, sketch);
+      expect(cache.get('fresh', now)).toBeDefined();
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { tokenFingerprint } from './token-fingerprint.js';
+import type { TokenFrequencySketch } from './token-frequency-sketch.js';
 
 interface CachedVerification {
   /** The whole token text that passed verification; a hit must match it exactly. */
@@ -15,8 +16,8 @@ interface CachedVerification {
 
 /**
  * Remembers successfully verified access tokens, so a client that sends the same token on every request pays the
- * signature check about twice per token instead of once per request (tokens are admitted on their second
- * verification: see SecondSightingFilter).
+ * signature check about twice per token instead of once per request. Which tokens get a place is decided with their
+ * recent verification counts ({@link offer}, TinyLFU's admission: see TokenFrequencySketch).
  *
  * A hit requires the presented token to equal the verified one character for character; the token's fingerprint (a
  * number made from its signature's last characters) is only where to look. A forged token that copies a cached
@@ -56,7 +57,22 @@ export class VerifiedTokenCache {
     return entry.flatSnapshot ? { ...entry.flatSnapshot } : JSON.parse(entry.nestedJson!);
   }
 
-  /** Stores a snapshot of a payload that has just passed full verification; `payload` itself stays the caller's. */
+  /**
+   * Stores a snapshot of a payload that has just passed full verification, unless the cache is full and the entry it
+   * would evict (the oldest) is still valid and was verified at least as often lately as this token (by `frequencies`).
+   * `payload` itself stays the caller's.
+   */
+  offer(token: string, payload: Record<string, unknown>, now: number, frequencies: TokenFrequencySketch): void {
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value as number;
+      const live = now < this.entries.get(oldest)!.validUntil;
+      if (live && frequencies.estimate(tokenFingerprint(token)) <= frequencies.estimate(oldest)) return;
+      this.entries.delete(oldest);
+    }
+    this.set(token, payload);
+  }
+
+  /** Stores a snapshot of a payload that has just passed full verification (the oldest entry makes room when full). */
   set(token: string, payload: Record<string, unknown>): void {
     if (typeof payload.exp !== 'number') return;
     const nested = hasNestedValue(payload);
