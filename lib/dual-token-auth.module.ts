@@ -19,6 +19,7 @@ import { AuthEventPublisher } from './events/auth-event-publisher.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { createAuthController } from './http/dual-token-auth.controller.js';
 import { ExpressRequestUserReservation } from './platform/express-request-user-reservation.js';
+import { FastifyRequestUserReservation } from './platform/fastify-request-user-reservation.js';
 import { createJwksController } from './http/jwks.controller.js';
 import { RefreshTokenTransport } from './http/refresh-token-transport.js';
 import type { DualTokenAuthRegistrationOptions } from './interfaces/dual-token-auth-options.interface.js';
@@ -79,7 +80,7 @@ export class DualTokenAuthModule extends DualTokenAuthConfigurableModule {
       },
     ];
     if (registration.globalGuard) providers.push({ provide: APP_GUARD, useExisting: AccessTokenGuard });
-    if (registration.reserveRequestUserProperty) providers.push(ExpressRequestUserReservation);
+    if (registration.reserveRequestUserProperty) providers.push(ExpressRequestUserReservation, FastifyRequestUserReservation);
     return {
       ...base,
       controllers: [

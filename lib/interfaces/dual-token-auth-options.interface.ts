@@ -266,11 +266,13 @@ export interface DualTokenAuthRegistrationOptions {
    */
   jwksPath?: string | false;
   /**
-   * On Express, give every request an own `user` property (`undefined`) before Express handles it, so the guard fills
-   * an existing property instead of adding one. Express leaves each request object with a V8 hidden class of its own,
-   * which makes adding a property per request expensive (bench/README.md has the measurement). The only visible effect
+   * Give every request an own `user` property (`undefined`) before the guard runs, so the guard fills an existing
+   * property instead of adding one: on Express it is set before Express handles the request (Express leaves each
+   * request object with a V8 hidden class of its own, which makes adding a property per request expensive;
+   * bench/README.md has the measurement), on Fastify it is a request decorator (`decorateRequest('user')`, skipped when
+   * something already declared `user`), which keeps all requests of one shape, as Fastify asks. The only visible effect
    * is that `'user' in request` is true (value `undefined`) on unauthenticated requests too; turn it off if your code
-   * relies on that being false. No effect on Fastify.
+   * relies on that being false.
    * @default true
    */
   reserveRequestUserProperty?: boolean;
