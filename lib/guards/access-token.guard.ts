@@ -51,8 +51,8 @@ export class AccessTokenGuard implements CanActivate {
     // where every request brings its own header).
     const verifiedByConnection = context.getType() === 'http' ? undefined : connectionVerifiedPayload(request, token, Date.now());
     if (verifiedByConnection) {
-      // A copy, as verifyAccessToken returns: one message's changes to request.user stay out of the next one's.
-      payload = { ...verifiedByConnection };
+      // Already the caller's own copy, as verifyAccessToken returns.
+      payload = verifiedByConnection;
     } else {
       try {
         payload = this.tokens.verifyAccessToken(token);

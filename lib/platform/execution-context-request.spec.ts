@@ -10,7 +10,17 @@ describe('a connection\'s verified token (what the guard trusts on messages of a
     const state = verifiedConnectionState('Bearer token-a', payload);
     expect(state.headers.authorization).toBe('Bearer token-a');
     expect(state.user).toBe(payload);
-    expect(connectionVerifiedPayload(state, 'token-a', NOW)).toBe(payload);
+    expect(connectionVerifiedPayload(state, 'token-a', NOW)).toEqual(payload);
+  });
+
+  it('answers each message its own copy, nested claims included, so a handler changing it cannot reach the next message', () => {
+    const withRoles = { ...payload, roles: ['reader'] } as unknown as AccessTokenPayload & { roles: string[] };
+    const state = verifiedConnectionState('Bearer token-a', withRoles);
+    const first = connectionVerifiedPayload(state, 'token-a', NOW) as typeof withRoles;
+    first.roles.push('admin');
+    (first as { sub: unknown }).sub = 'someone-else';
+    expect(connectionVerifiedPayload(state, 'token-a', NOW)).toEqual({ ...payload, roles: ['reader'] });
+    expect(withRoles.roles).toEqual(['reader']);
   });
 
   it('answers nothing for another token, so the guard verifies that one in full', () => {
@@ -21,7 +31,7 @@ describe('a connection\'s verified token (what the guard trusts on messages of a
 
   it('answers nothing once the token has expired, even before the connection is closed', () => {
     const state = verifiedConnectionState('Bearer token-a', payload);
-    expect(connectionVerifiedPayload(state, 'token-a', payload.exp * 1000 - 1)).toBe(payload);
+    expect(connectionVerifiedPayload(state, 'token-a', payload.exp * 1000 - 1)).toEqual(payload);
     expect(connectionVerifiedPayload(state, 'token-a', payload.exp * 1000)).toBeUndefined();
   });
 

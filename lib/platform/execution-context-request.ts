@@ -25,6 +25,8 @@ export const CONNECTION_VERIFIED_TOKEN = Symbol.for('nestjs-dual-token-auth:conn
 export interface ConnectionVerifiedToken {
   readonly token: string | undefined;
   readonly payload: AccessTokenPayload;
+  /** The payload as JSON when a claim holds an object or array (`roles`): a shallow copy would share it between messages. */
+  readonly nestedJson: string | undefined;
 }
 
 /**
@@ -32,18 +34,21 @@ export interface ConnectionVerifiedToken {
  * and `@CurrentUser()` read ({@link SOCKET_AUTH_REQUEST}), marked as verified ({@link CONNECTION_VERIFIED_TOKEN}).
  */
 export function verifiedConnectionState(authorization: string, payload: AccessTokenPayload): AuthRequest {
-  const verified: ConnectionVerifiedToken = { token: extractBearerToken(authorization), payload };
+  const nested = Object.values(payload).some((claim) => typeof claim === 'object' && claim !== null);
+  const verified: ConnectionVerifiedToken = { token: extractBearerToken(authorization), payload, nestedJson: nested ? JSON.stringify(payload) : undefined };
   return { headers: { authorization }, user: payload, [CONNECTION_VERIFIED_TOKEN]: verified };
 }
 
 /**
- * The payload a connection authenticator verified for `token` (the token the guard read from this request-like state),
- * while it is unexpired; `undefined` otherwise (no such mark, another token, or expired: then the guard verifies in full).
+ * A copy of the payload a connection authenticator verified for `token` (the token the guard read from this
+ * request-like state), while it is unexpired; `undefined` otherwise (no such mark, another token, or expired: then the
+ * guard verifies in full). The copy is the caller's, nested claims included, as `verifyAccessToken` answers: one
+ * message's changes to `request.user` stay out of the next one's.
  */
 export function connectionVerifiedPayload(request: AuthRequest, token: string, now: number): AccessTokenPayload | undefined {
   const verified = request[CONNECTION_VERIFIED_TOKEN] as ConnectionVerifiedToken | undefined;
-  if (verified === undefined || verified.token !== token) return undefined;
-  return now < verified.payload.exp * 1000 ? verified.payload : undefined;
+  if (verified === undefined || verified.token !== token || now >= verified.payload.exp * 1000) return undefined;
+  return verified.nestedJson === undefined ? { ...verified.payload } : (JSON.parse(verified.nestedJson) as AccessTokenPayload);
 }
 
 /**
