@@ -28,7 +28,7 @@ const SETTLE_SECONDS = 1;
 let database: BenchDatabase | undefined;
 let redisServer: BenchDatabase | undefined;
 /** The second Redis of the Redis section (appendfsync everysec), while it runs. */
-let everysecRedis: BenchDatabase | string | undefined;
+let everysecRedis: BenchDatabase | undefined;
 
 function log(message: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -467,17 +467,18 @@ async function redisSection(report: BenchReport): Promise<void> {
     // Refresh on the store against the same refresh on the in-memory store, on a Redis that fsyncs before answering
     // each write (the README's first choice) and, in the same rounds, on one that fsyncs once a second (its
     // alternative): what the store costs, and what the fsync before each rotation's answer adds to it.
-    everysecRedis = await startBenchRedis(LOADGEN_CPU, 'everysec');
+    const everysec = await startBenchRedis(LOADGEN_CPU, 'everysec');
     const refreshGroups = await redisRefreshGroups(deployment, 'always');
-    if (typeof everysecRedis === 'string') {
-      report.skipped.push(`Redis refresh with appendfsync everysec: ${everysecRedis}`);
+    if (typeof everysec === 'string') {
+      report.skipped.push(`Redis refresh with appendfsync everysec: ${everysec}`);
     } else {
-      report.redisEverysec = { image: everysecRedis.image, placement: everysecRedis.placement };
-      refreshGroups.push(...(await redisRefreshGroups({ ...deployment, redisUrl: everysecRedis.url }, 'everysec')));
+      everysecRedis = everysec;
+      report.redisEverysec = { image: everysec.image, placement: everysec.placement };
+      refreshGroups.push(...(await redisRefreshGroups({ ...deployment, redisUrl: everysec.url }, 'everysec')));
     }
     report.scenarios.push(...(await measureBracketed(refreshGroups)));
     await Promise.all(refreshGroups.map((group) => group.server.stop()));
-    if (typeof everysecRedis !== 'string') await everysecRedis.stop();
+    await everysecRedis?.stop();
     everysecRedis = undefined;
 
     const pair: SimultaneousPair = {
@@ -532,7 +533,8 @@ async function redisSection(report: BenchReport): Promise<void> {
     log(`Redis section failed: ${(error as Error).stack}`);
     await stopAllServers();
   } finally {
-    if (everysecRedis && typeof everysecRedis !== 'string') await everysecRedis.stop().catch(() => undefined);
+    await everysecRedis?.stop().catch(() => undefined);
+    everysecRedis = undefined;
     await redisServer?.stop().catch(() => undefined);
     redisServer = undefined;
   }
@@ -745,7 +747,7 @@ async function shutdown(code: number): Promise<never> {
   await stopAllServers().catch(() => killAllServersNow());
   await database?.stop().catch(() => undefined);
   await redisServer?.stop().catch(() => undefined);
-  if (everysecRedis && typeof everysecRedis !== 'string') await everysecRedis.stop().catch(() => undefined);
+  await everysecRedis?.stop().catch(() => undefined);
   process.exit(code);
 }
 

@@ -23,6 +23,14 @@ describe('a connection\'s verified token (what the guard trusts on messages of a
     expect(withRoles.roles).toEqual(['reader']);
   });
 
+  it('keeps the payload as verified when a handler without the guard edits the user @CurrentUser() gave it', () => {
+    const withRoles = { ...payload, roles: ['reader'] } as unknown as AccessTokenPayload & { roles: string[] };
+    const state = verifiedConnectionState('Bearer token-a', withRoles);
+    (state.user as typeof withRoles).roles.push('admin');
+    (state.user as { sub: unknown }).sub = 'someone-else';
+    expect(connectionVerifiedPayload(state, 'token-a', NOW)).toEqual({ ...payload, roles: ['reader'] });
+  });
+
   it('answers nothing for another token, so the guard verifies that one in full', () => {
     const state = verifiedConnectionState('Bearer token-a', payload);
     state.headers.authorization = 'Bearer token-b';

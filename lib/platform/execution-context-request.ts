@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
 import { extractBearerToken } from '../tokens/bearer-token.js';
+import { PayloadSnapshot } from '../tokens/payload-snapshot.js';
 
 /** The request as the guard and `@CurrentUser()` see it: headers to read, and a `user` property to fill. */
 export type AuthRequest = Record<string | symbol, unknown> & { headers: Record<string, string | string[] | undefined> };
@@ -24,9 +25,10 @@ export const CONNECTION_VERIFIED_TOKEN = Symbol.for('nestjs-dual-token-auth:conn
 /** What {@link CONNECTION_VERIFIED_TOKEN} holds. */
 export interface ConnectionVerifiedToken {
   readonly token: string | undefined;
-  readonly payload: AccessTokenPayload;
-  /** The payload as JSON when a claim holds an object or array (`roles`): a shallow copy would share it between messages. */
-  readonly nestedJson: string | undefined;
+  /** The verified payload as taken at verification: what a handler does to `request.user` cannot change it. */
+  readonly payload: PayloadSnapshot;
+  /** Epoch ms at which the token expires (its `exp`). */
+  readonly expiresAtMs: number;
 }
 
 /**
@@ -34,8 +36,11 @@ export interface ConnectionVerifiedToken {
  * and `@CurrentUser()` read ({@link SOCKET_AUTH_REQUEST}), marked as verified ({@link CONNECTION_VERIFIED_TOKEN}).
  */
 export function verifiedConnectionState(authorization: string, payload: AccessTokenPayload): AuthRequest {
-  const nested = Object.values(payload).some((claim) => typeof claim === 'object' && claim !== null);
-  const verified: ConnectionVerifiedToken = { token: extractBearerToken(authorization), payload, nestedJson: nested ? JSON.stringify(payload) : undefined };
+  const verified: ConnectionVerifiedToken = {
+    token: extractBearerToken(authorization),
+    payload: new PayloadSnapshot(payload as unknown as Record<string, unknown>),
+    expiresAtMs: payload.exp * 1000,
+  };
   return { headers: { authorization }, user: payload, [CONNECTION_VERIFIED_TOKEN]: verified };
 }
 
@@ -47,8 +52,8 @@ export function verifiedConnectionState(authorization: string, payload: AccessTo
  */
 export function connectionVerifiedPayload(request: AuthRequest, token: string, now: number): AccessTokenPayload | undefined {
   const verified = request[CONNECTION_VERIFIED_TOKEN] as ConnectionVerifiedToken | undefined;
-  if (verified === undefined || verified.token !== token || now >= verified.payload.exp * 1000) return undefined;
-  return verified.nestedJson === undefined ? { ...verified.payload } : (JSON.parse(verified.nestedJson) as AccessTokenPayload);
+  if (verified === undefined || verified.token !== token || now >= verified.expiresAtMs) return undefined;
+  return verified.payload.copy() as unknown as AccessTokenPayload;
 }
 
 /**

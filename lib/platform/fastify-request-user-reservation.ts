@@ -38,7 +38,7 @@ export class FastifyRequestUserReservation implements OnApplicationBootstrap {
       fastify.decorateRequest('user', undefined);
     } catch (error) {
       // Decorating after the server started throws (an app initialised after listening): it only costs speed.
-      this.logger.debug?.(`request.user not reserved on Fastify: ${(error as Error).message}`);
+      this.logger.debug(`request.user not reserved on Fastify: ${(error as Error).message}`);
     }
   }
 }

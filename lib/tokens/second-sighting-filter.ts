@@ -1,5 +1,3 @@
-import { tokenFingerprint } from './token-fingerprint.js';
-
 /** Slots of the filter: a power of two; 4 bytes each (32 KiB). */
 const DEFAULT_SLOTS = 8192;
 
@@ -25,9 +23,11 @@ export class SecondSightingFilter {
     this.mask = slots - 1;
   }
 
-  /** Records the token; true when it was recorded before and no other token has taken its slot since. */
-  seenBefore(token: string): boolean {
-    const fingerprint = tokenFingerprint(token);
+  /**
+   * Records the token with this fingerprint (tokenFingerprint); true when it was recorded before and no other token
+   * has taken its slot since.
+   */
+  seenBefore(fingerprint: number): boolean {
     const slot = fingerprint & this.mask;
     if (this.fingerprints[slot] === fingerprint) return true;
     this.fingerprints[slot] = fingerprint;

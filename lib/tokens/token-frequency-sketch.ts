@@ -1,5 +1,3 @@
-import { tokenFingerprint } from './token-fingerprint.js';
-
 /** Counters of the sketch: a power of two; one byte each (16 KiB). */
 const DEFAULT_SLOTS = 16_384;
 /** A counter stops at this value (4 bits' worth, as in TinyLFU): enough to tell hot from cold. */
@@ -39,9 +37,8 @@ export class TokenFrequencySketch {
     this.sampleSize = 10 * slots;
   }
 
-  /** Counts one verification of `token`; returns its estimated count including this one. */
-  record(token: string): number {
-    const fingerprint = tokenFingerprint(token);
+  /** Counts one verification of the token with this fingerprint (tokenFingerprint); returns its estimated count including this one. */
+  record(fingerprint: number): number {
     const first = this.firstSlot(fingerprint);
     const second = this.secondSlot(fingerprint);
     const current = Math.min(this.counters[first]!, this.counters[second]!);
@@ -52,7 +49,7 @@ export class TokenFrequencySketch {
     return current + 1;
   }
 
-  /** The estimated count of the token with this fingerprint ({@link tokenFingerprint}), without counting. */
+  /** The estimated count of the token with this fingerprint, without counting. */
   estimate(fingerprint: number): number {
     return Math.min(this.counters[this.firstSlot(fingerprint)]!, this.counters[this.secondSlot(fingerprint)]!);
   }

@@ -7,6 +7,7 @@ import type { ResolvedTokenKind } from '../config/resolved-auth-config.js';
 import { toFastJwtKey } from '../config/key-material.js';
 import { HmacFastPathVerifier } from './hmac-fast-path-verifier.js';
 import { SecondSightingFilter } from './second-sighting-filter.js';
+import { tokenFingerprint } from './token-fingerprint.js';
 import { TokenFrequencySketch } from './token-frequency-sketch.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -107,18 +108,20 @@ export class TokenKeyRing {
   verify(token: string): Record<string, unknown> {
     const now = Date.now();
     if (!this.cache) return this.verifyUncached(token, now);
-    const cached = this.cache.get(token, now);
+    // One fingerprint for the cache, the admission filter and the sketch: each would otherwise compute it again.
+    const fingerprint = tokenFingerprint(token);
+    const cached = this.cache.get(token, now, fingerprint);
     if (cached) {
       // Hits count too: a busy user's entry has to defend its place against newcomers.
-      this.frequencies!.record(token);
+      this.frequencies!.record(fingerprint);
       return cached;
     }
     const payload = this.verifyUncached(token, now);
     // A token not seen lately is not cached at all (most tokens of a server with many users). One seen again is
     // counted, and cached when the cache has room or it was verified more often lately than the entry it would evict.
-    if (this.cacheAdmission!.seenBefore(token)) {
-      this.frequencies!.record(token);
-      this.cache.offer(token, payload, now, this.frequencies!);
+    if (this.cacheAdmission!.seenBefore(fingerprint)) {
+      this.frequencies!.record(fingerprint);
+      this.cache.offer(token, payload, now, this.frequencies!, fingerprint);
     }
     return payload;
   }

@@ -70,7 +70,17 @@ describe('VerifiedTokenCache', () => {
 
   describe('offer (admission when full)', () => {
     const counted = (sketch: TokenFrequencySketch, token: string, times: number) => {
-      for (let i = 0; i < times; i += 1) sketch.record(token);
+      for (let i = 0; i < times; i += 1) sketch.record(tokenFingerprint(token));
+    };
+    /** A full cache of two entries, each token verified `times` times, and its sketch. */
+    const fullOf = (tokens: [string, string], times: number) => {
+      const cache = new VerifiedTokenCache(2, 0);
+      const sketch = new TokenFrequencySketch(1024);
+      for (const token of tokens) {
+        counted(sketch, token, times);
+        cache.offer(token, payload(now / 1000 + 60), now, sketch);
+      }
+      return { cache, sketch };
     };
 
     it('admits while there is room', () => {
@@ -81,24 +91,14 @@ describe('VerifiedTokenCache', () => {
     });
 
     it('keeps a full cache as it is for a token verified no more often than the entry it would evict', () => {
-      const cache = new VerifiedTokenCache(2, 0);
-      const sketch = new TokenFrequencySketch(1024);
-      for (const token of ['busy-1', 'busy-2']) {
-        counted(sketch, token, 3);
-        cache.offer(token, payload(now / 1000 + 60), now, sketch);
-      }
+      const { cache, sketch } = fullOf(['busy-1', 'busy-2'], 3);
       counted(sketch, 'newcomer', 3);
       cache.offer('newcomer', payload(now / 1000 + 60), now, sketch);
       expect([cache.get('busy-1', now), cache.get('busy-2', now), cache.get('newcomer', now)].map(Boolean)).toEqual([true, true, false]);
     });
 
     it('trades the oldest entry for a token verified more often lately', () => {
-      const cache = new VerifiedTokenCache(2, 0);
-      const sketch = new TokenFrequencySketch(1024);
-      for (const token of ['quiet-1', 'quiet-2']) {
-        counted(sketch, token, 2);
-        cache.offer(token, payload(now / 1000 + 60), now, sketch);
-      }
+      const { cache, sketch } = fullOf(['quiet-1', 'quiet-2'], 2);
       counted(sketch, 'busy', 6);
       expect(sketch.estimate(tokenFingerprint('busy'))).toBeGreaterThan(sketch.estimate(tokenFingerprint('quiet-1')));
       cache.offer('busy', payload(now / 1000 + 60), now, sketch);
