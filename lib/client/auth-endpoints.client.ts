@@ -30,7 +30,7 @@ export async function loginCall(config: SessionConfig, username: string, passwor
         discardBody(response);
         throw new LoginFailedError(status === 401 ? 'Invalid username or password' : `Login failed with HTTP ${status}`, { status });
       }
-      return parseTokenResponse(await response.json(), config.cookieMode, receivedAt);
+      return parseTokenResponse(await response.json(), config, receivedAt);
     });
   } catch (error) {
     if (signal?.aborted) throw abortReason(signal);
@@ -57,7 +57,7 @@ export async function refreshCall(config: SessionConfig, snapshot: TokenSet | nu
       }
       let tokens: TokenSet | null;
       try {
-        tokens = parseTokenResponse(await response.json(), config.cookieMode, receivedAt, previous);
+        tokens = parseTokenResponse(await response.json(), config, receivedAt, previous);
       } catch (cause) {
         throw new RefreshFailedError('invalid-response', { status, cause });
       }

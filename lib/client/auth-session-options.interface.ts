@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
 import type { FetchLike } from './fetch-like.interface.js';
+import type { JwtExpiryPlugin } from './jwt-expiry.plugin.js';
 import type { RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
 import type { HeadersProvider } from './session-config.interface.js';
 import type { TokenStorage } from './token-storage.js';
@@ -9,8 +10,9 @@ export type { HeadersProvider } from './session-config.interface.js';
 
 /**
  * Options of the lean {@link AuthSession} (`nestjs-dual-token-auth/client/core`). The `nestjs-dual-token-auth/client`
- * entry takes the same options, except that `crossTab` there also accepts `true`, `false` and an options object, and
- * that it retries lost refresh answers by default (`refreshRetryWindowMs` instead of `refreshRetry`).
+ * entry takes the same options, except that `crossTab` there also accepts `true`, `false` and an options object, that
+ * it retries lost refresh answers by default (`refreshRetryWindowMs` instead of `refreshRetry`), and that it always
+ * reads expiry from JWT claims (`jwtExpiry`).
  */
 export interface AuthSessionCoreOptions {
   /**
@@ -89,16 +91,25 @@ export interface AuthSessionCoreOptions {
   /**
    * Refresh proactively before the access token expires. Expiry comes from `expires_in` of the token response
    * (measured on the client's clock, so a skewed client clock cannot cause early or late refreshes), else from the
-   * JWT claims: `exp - iat` counted from the moment the answer arrived when the client's clock disagrees with `iat`
-   * by more than 2 s (a skewed clock), `exp` as is otherwise. A whole-second `expires_in` is counted from an issue
-   * time the server truncated to the second (JWT `iat`/`exp` are whole seconds), so the token may expire up to 1 s
-   * earlier than `expires_in` says: the client assumes the earliest, otherwise tokens of a few seconds would often be
-   * refreshed after they expired. Proactive refreshes start at most once per second, whatever the tokens say.
-   * Opaque tokens without `expires_in`, and JWTs that already look expired on arrival, are refreshed only when the
-   * server answers 401.
+   * `jwtExpiry` plugin (the JWT claims, corrected for a skewed clock), when given. A whole-second `expires_in` is
+   * counted from an issue time the server truncated to the second (JWT `iat`/`exp` are whole seconds), so the token
+   * may expire up to 1 s earlier than `expires_in` says: the client assumes the earliest, otherwise tokens of a few
+   * seconds would often be refreshed after they expired. Proactive refreshes start at most once per second, whatever
+   * the tokens say. Tokens of unknown expiry (no `expires_in` and no `jwtExpiry`, opaque tokens), and JWTs that
+   * already look expired on arrival, are refreshed only when the server answers 401.
    * @default true
    */
   proactiveRefresh?: boolean;
+  /**
+   * Reads expiry from the JWT claims when the token answer has no `expires_in` / `refresh_expires_in`, and for token
+   * pairs given without expiry times (`setTokens`, a storage written by an older version): `jwtExpiry:
+   * jwtClaimsExpiry()`, which also corrects `exp` for a client clock that disagrees with the token's `iat` by more
+   * than 2 s. Without it such tokens have no known expiry: no proactive refresh, only the refresh at a 401.
+   * `nestjs-dual-token-auth/client` wires it in by default. The nestjs-dual-token-auth server always sends
+   * `expires_in` and `refresh_expires_in`.
+   * @default none
+   */
+  jwtExpiry?: JwtExpiryPlugin;
   /**
    * Origins (`https://api.example.com`) to which `Authorization` is attached by `session.fetch` and the axios
    * interceptors. Requests to any other origin are passed through untouched, so tokens never leak to third parties.

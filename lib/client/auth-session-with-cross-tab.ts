@@ -2,11 +2,12 @@ import type { AuthSessionCoreOptions } from './auth-session-options.interface.js
 import { AuthSession } from './auth-session.js';
 import type { CrossTabOptions } from './cross-tab-coordinator.js';
 import { crossTabFromOption } from './cross-tab.plugin.js';
+import { jwtClaimsExpiry } from './jwt-expiry.plugin.js';
 import { retryLostRefresh, type RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
 import type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
 
 /** Options of {@link AuthSession} / {@link createAuthSession} as `nestjs-dual-token-auth/client` exports them. */
-export interface AuthSessionOptions extends Omit<AuthSessionCoreOptions, 'crossTab' | 'refreshRetry'> {
+export interface AuthSessionOptions extends Omit<AuthSessionCoreOptions, 'crossTab' | 'refreshRetry' | 'jwtExpiry'> {
   /**
    * How long after a refresh attempt started, in milliseconds, the session keeps retrying it when the answer was lost
    * (network error or timeout). The server may have rotated the pair without the client learning it; it hands the
@@ -34,9 +35,9 @@ export interface AuthSessionOptions extends Omit<AuthSessionCoreOptions, 'crossT
 }
 
 /**
- * The session of `nestjs-dual-token-auth/client`: the lean {@link AuthSession} with cross-tab coordination and the
- * retry of lost refresh answers wired as that entry has always done (cross-tab on by default for shared browser
- * storage, retries within `refreshRetryWindowMs`), so upgrading never silently drops them.
+ * The session of `nestjs-dual-token-auth/client`: the lean {@link AuthSession} with cross-tab coordination, the
+ * retry of lost refresh answers and expiry from JWT claims wired as that entry has always done (cross-tab on by
+ * default for shared browser storage, retries within `refreshRetryWindowMs`), so upgrading never silently drops them.
  */
 export class AuthSessionWithCrossTab extends AuthSession {
   constructor(options: AuthSessionOptions) {
@@ -44,6 +45,7 @@ export class AuthSessionWithCrossTab extends AuthSession {
       ...options,
       crossTab: crossTabFromOption(options.crossTab),
       refreshRetry: options.refreshRetry ?? retryLostRefresh({ windowMs: options.refreshRetryWindowMs }),
+      jwtExpiry: jwtClaimsExpiry(),
     });
   }
 }

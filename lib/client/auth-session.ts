@@ -56,7 +56,7 @@ export class AuthSession implements AuthenticatedTransport {
     this.logoutUrl = config.logoutUrl;
     this.rawFetch = config.rawFetch;
 
-    const state = new SessionState(config.storage, config.cookieMode, (tokens, source) => this.#scheduler(tokens, source));
+    const state = new SessionState(config, (tokens, source) => this.#scheduler(tokens, source));
     this.#state = state;
     state.sync = options.crossTab?.({ config, state, ready: () => this.ready });
     const refresher = createRefreshSingleFlight(config, state, options.refreshRetry);
@@ -144,7 +144,7 @@ export class AuthSession implements AuthenticatedTransport {
     await this.ready;
     const state = this.#state;
     if (tokens === null) return state.clearBySetTokens();
-    const normalized = isTokenSet(tokens) ? state.normalize(tokens) : parseTokenResponse(tokens, state.cookieMode, this.#config.clock.now());
+    const normalized = isTokenSet(tokens) ? state.normalize(tokens) : parseTokenResponse(tokens, this.#config, this.#config.clock.now());
     if (!normalized) throw new TypeError('setTokens: an accessToken / access_token string is required');
     state.replace(normalized, 'set');
   }

@@ -46,6 +46,7 @@ export {
 export { createAuthFetch } from './fetch-adapter.js';
 export type { FetchLike } from './fetch-like.interface.js';
 export { decodeJwtPayload, readJwtTiming, type JwtTiming } from './jwt-expiry.js';
+export { jwtClaimsExpiry, type JwtExpiryPlugin } from './jwt-expiry.plugin.js';
 export {
   retryLostRefresh,
   type LostRefreshRetryOptions,

@@ -43,5 +43,6 @@ export function resolveSessionConfig(options: AuthSessionCoreOptions): SessionCo
     // Looked up per call, so polyfills installed later are used, and called unbound: window.fetch throws "Illegal
     // invocation" when called as a method of something else.
     rawFetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    jwtExpiry: options.jwtExpiry,
   };
 }

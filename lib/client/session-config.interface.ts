@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { FetchLike } from './fetch-like.interface.js';
+import type { JwtExpiryPlugin } from './jwt-expiry.plugin.js';
 import type { TokenStorage } from './token-storage.js';
 
 /** Extra headers for the refresh and logout calls, or a function producing them (e.g. reading a CSRF cookie). */
@@ -24,4 +25,6 @@ export interface SessionConfig {
   readonly leewayMs: number;
   readonly proactive: boolean;
   readonly rawFetch: FetchLike;
+  /** The `jwtExpiry` plugin, if one was given. */
+  readonly jwtExpiry: JwtExpiryPlugin | undefined;
 }

@@ -1,5 +1,6 @@
 import type { AuthSessionEvents, SessionEndedEvent, TokenChangeSource } from './auth-session-events.interface.js';
 import { SessionEndedError, type SessionEndReason } from './errors.js';
+import type { SessionConfig } from './session-config.interface.js';
 import type { SessionSync } from './session-sync.interface.js';
 import { normalizeTokens } from './token-response.parser.js';
 import { isTokenSet, type TokenSet, type TokenStorage } from './token-storage.js';
@@ -34,15 +35,17 @@ export class SessionState {
   /** Storage writes are chained so a re-read never observes a write that is still in progress. */
   #writeChain: Promise<void> = Promise.resolve();
   readonly #storage: TokenStorage;
+  /** What reading tokens depends on (cookie mode, the `jwtExpiry` plugin). */
+  readonly #config: SessionConfig;
   /** Called after every change of the current tokens (e.g. to re-arm the proactive refresh). */
   readonly #onTokensChanged: (tokens: TokenSet | null, source: TokenChangeSource) => void;
 
-  constructor(
-    storage: TokenStorage,
-    readonly cookieMode: boolean,
-    onTokensChanged: (tokens: TokenSet | null, source: TokenChangeSource) => void,
-  ) {
-    this.#storage = storage;
+  declare readonly cookieMode: boolean;
+
+  constructor(config: SessionConfig, onTokensChanged: (tokens: TokenSet | null, source: TokenChangeSource) => void) {
+    this.#config = config;
+    this.#storage = config.storage;
+    this.cookieMode = config.cookieMode;
     this.#onTokensChanged = onTokensChanged;
   }
 
@@ -144,7 +147,7 @@ export class SessionState {
   }
 
   normalize(tokens: TokenSet): TokenSet {
-    return normalizeTokens(tokens, this.cookieMode);
+    return normalizeTokens(tokens, this.#config);
   }
 
   /** Sets the current pair and tells the listeners. */

@@ -1,6 +1,9 @@
 import type { TokenResponseBody } from '../interfaces/token-response.interface.js';
-import { readJwtTiming } from './jwt-expiry.js';
+import type { SessionConfig } from './session-config.interface.js';
 import { isBearerToken, type TokenSet } from './token-storage.js';
+
+/** What reading tokens depends on: the transport of the refresh token and how expiry is read from JWT claims. */
+type TokenReading = Pick<SessionConfig, 'cookieMode' | 'jwtExpiry'>;
 
 /**
  * A token response as `setTokens` accepts it: only `access_token` is required, because answers of other servers (or
@@ -13,9 +16,14 @@ export type TokenResponseInput = Pick<TokenResponseBody, 'access_token'> & Parti
  * JSON: every field is checked, and anything without a usable `access_token` (a string that can be sent in an
  * `Authorization` header) yields null. In `cookieMode` the refresh token lives in an HttpOnly cookie and is never
  * kept; otherwise `previousRefreshToken` (the one the request was made with) is kept when the answer carries none
- * (a server without rotation).
+ * (a server without rotation). Without `expires_in`, expiry comes from the `jwtExpiry` plugin, when there is one.
  */
-export function parseTokenResponse(body: unknown, cookieMode: boolean, receivedAt: number, previousRefreshToken?: string): TokenSet | null {
+export function parseTokenResponse(
+  body: unknown,
+  { cookieMode, jwtExpiry }: TokenReading,
+  receivedAt: number,
+  previousRefreshToken?: string,
+): TokenSet | null {
   const b = (typeof body === 'object' && body) as Partial<Record<keyof TokenResponseBody, unknown>>;
   const accessToken = b && b.access_token;
   if (!isBearerToken(accessToken)) return null;
@@ -25,7 +33,7 @@ export function parseTokenResponse(body: unknown, cookieMode: boolean, receivedA
   const expiry = (seconds: unknown, token: string | undefined): number | undefined =>
     typeof seconds === 'number' && seconds > 0 && seconds < Infinity
       ? receivedAt + earliestLifetimeMs(seconds)
-      : token ? jwtExpiryOnClientClock(token, receivedAt) : undefined;
+      : token ? jwtExpiry?.(token, receivedAt) : undefined;
   return withoutUndefined({
     accessToken,
     refreshToken,
@@ -35,34 +43,16 @@ export function parseTokenResponse(body: unknown, cookieMode: boolean, receivedA
 }
 
 /**
- * How far apart the client's clock and the token's `iat` may be and still count as the same clock: `iat` is
- * truncated to the second and the answer needs some network time, so a correct clock reads up to about 1 s plus the
- * round trip later than `iat`.
+ * Fills in expiry from the `jwtExpiry` plugin when unknown (and there is one); drops a refresh token in cookie mode
+ * (the cookie is the truth).
  */
-const SAME_CLOCK_TOLERANCE_MS = 2_000;
-
-/**
- * The JWT's `exp` moved onto the client's clock. `exp` is a time on the server's clock; a client clock that is off
- * by a minute would otherwise see a 60 s token as 2 s long (and refresh it every second) or as 2 min long. `iat`
- * tells how far off it is, measured at receipt: the token lives `exp - iat` from now (minus the up to 1 s `iat` was
- * truncated by). Without `iat`, or when the clocks agree, `exp` is used as is; a token that already looks expired on
- * arrival is left to the 401 handling, as before.
- */
-function jwtExpiryOnClientClock(token: string, receivedAt: number): number | undefined {
-  const { expiresAt, issuedAt } = readJwtTiming(token);
-  if (expiresAt === undefined || issuedAt === undefined || expiresAt <= receivedAt) return expiresAt;
-  const offset = receivedAt - issuedAt;
-  return Math.abs(offset) <= SAME_CLOCK_TOLERANCE_MS ? expiresAt : receivedAt + Math.max(0, expiresAt - issuedAt - 1000);
-}
-
-/** Fills in expiry from the JWT when unknown; drops a refresh token in cookie mode (the cookie is the truth). */
-export function normalizeTokens(tokens: TokenSet, cookieMode: boolean): TokenSet {
+export function normalizeTokens(tokens: TokenSet, { cookieMode, jwtExpiry }: TokenReading): TokenSet {
   const refreshToken = cookieMode ? undefined : tokens.refreshToken || undefined;
   return withoutUndefined({
     accessToken: tokens.accessToken,
     refreshToken,
-    accessExpiresAt: tokens.accessExpiresAt ?? readJwtTiming(tokens.accessToken).expiresAt,
-    refreshExpiresAt: tokens.refreshExpiresAt ?? (refreshToken ? readJwtTiming(refreshToken).expiresAt : undefined),
+    accessExpiresAt: tokens.accessExpiresAt ?? jwtExpiry?.(tokens.accessToken),
+    refreshExpiresAt: tokens.refreshExpiresAt ?? (refreshToken ? jwtExpiry?.(refreshToken) : undefined),
   });
 }
 

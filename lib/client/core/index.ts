@@ -1,7 +1,8 @@
 /**
  * The lean client: a session that logs in, keeps the token pair in memory (or any {@link TokenStorage}), refreshes
- * it once at a time and before it expires, and authenticates `fetch` requests, with typed errors. `retryLostRefresh`
- * (the `refreshRetry` plugin) is exported here and costs bytes only when passed. Everything else is
+ * it once at a time and before it expires, and authenticates `fetch` requests, with typed errors. The plugins
+ * exported here cost bytes only when passed: `retryLostRefresh()` (the `refreshRetry` option) and `jwtClaimsExpiry()`
+ * (the `jwtExpiry` option: expiry from JWT claims when answers carry no `expires_in`). Everything else is
  * a separate import that costs bytes only when used: `nestjs-dual-token-auth/client/cross-tab` (the `crossTab`
  * plugin), `.../client/local-storage`, `.../client/axios` and `.../client/realtime`.
  * `nestjs-dual-token-auth/client` exports all of it at once, with cross-tab coordination on by default.
@@ -31,6 +32,7 @@ export {
 } from '../errors.js';
 export { createAuthFetch } from '../fetch-adapter.js';
 export { decodeJwtPayload, readJwtTiming, type JwtTiming } from '../jwt-expiry.js';
+export { jwtClaimsExpiry, type JwtExpiryPlugin } from '../jwt-expiry.plugin.js';
 export {
   retryLostRefresh,
   type LostRefreshRetryOptions,
