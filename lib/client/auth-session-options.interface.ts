@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
+import type { BodyReplayPlugin } from './fetch-adapter.js';
 import type { FetchLike } from './fetch-like.interface.js';
 import type { JwtExpiryPlugin } from './jwt-expiry.plugin.js';
 import type { RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
@@ -12,7 +13,7 @@ export type { HeadersProvider } from './session-config.interface.js';
  * Options of the lean {@link AuthSession} (`nestjs-dual-token-auth/client/core`). The `nestjs-dual-token-auth/client`
  * entry takes the same options, except that `crossTab` there also accepts `true`, `false` and an options object, that
  * it retries lost refresh answers by default (`refreshRetryWindowMs` instead of `refreshRetry`), and that it always
- * reads expiry from JWT claims (`jwtExpiry`).
+ * reads expiry from JWT claims (`jwtExpiry`) and replays any replayable request body (`replayBodies`).
  */
 export interface AuthSessionCoreOptions {
   /**
@@ -116,6 +117,14 @@ export interface AuthSessionCoreOptions {
    * @default [origin of baseUrl]
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Lets `session.fetch` replay, after a refresh, requests with any body fetch can send twice (URLSearchParams,
+   * FormData, Blob, buffers, `Request` objects with a body), copied when the call is made: `replayBodies:
+   * replayableBodies()`. Without it only requests without a body or with a string body are replayed; the others are
+   * sent once and their 401 is returned after the refresh. `nestjs-dual-token-auth/client` wires it in by default.
+   * @default none
+   */
+  replayBodies?: BodyReplayPlugin;
   /**
    * The fetch implementation used for the auth endpoints and, by default, by `session.fetch`.
    * @default globalThis.fetch (looked up on each call, so polyfills installed later are used)

@@ -3,11 +3,12 @@ import { AuthSession } from './auth-session.js';
 import type { CrossTabOptions } from './cross-tab-coordinator.js';
 import { crossTabFromOption } from './cross-tab.plugin.js';
 import { jwtClaimsExpiry } from './jwt-expiry.plugin.js';
+import { replayableBodies } from './replayable-bodies.plugin.js';
 import { retryLostRefresh, type RefreshRetryPlugin } from './lost-refresh-retry.plugin.js';
 import type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
 
 /** Options of {@link AuthSession} / {@link createAuthSession} as `nestjs-dual-token-auth/client` exports them. */
-export interface AuthSessionOptions extends Omit<AuthSessionCoreOptions, 'crossTab' | 'refreshRetry' | 'jwtExpiry'> {
+export interface AuthSessionOptions extends Omit<AuthSessionCoreOptions, 'crossTab' | 'refreshRetry' | 'jwtExpiry' | 'replayBodies'> {
   /**
    * How long after a refresh attempt started, in milliseconds, the session keeps retrying it when the answer was lost
    * (network error or timeout). The server may have rotated the pair without the client learning it; it hands the
@@ -36,7 +37,7 @@ export interface AuthSessionOptions extends Omit<AuthSessionCoreOptions, 'crossT
 
 /**
  * The session of `nestjs-dual-token-auth/client`: the lean {@link AuthSession} with cross-tab coordination, the
- * retry of lost refresh answers and expiry from JWT claims wired as that entry has always done (cross-tab on by
+ * retry of lost refresh answers, expiry from JWT claims and the replay of request bodies wired as that entry has always done (cross-tab on by
  * default for shared browser storage, retries within `refreshRetryWindowMs`), so upgrading never silently drops them.
  */
 export class AuthSessionWithCrossTab extends AuthSession {
@@ -46,6 +47,7 @@ export class AuthSessionWithCrossTab extends AuthSession {
       crossTab: crossTabFromOption(options.crossTab),
       refreshRetry: options.refreshRetry ?? retryLostRefresh({ windowMs: options.refreshRetryWindowMs }),
       jwtExpiry: jwtClaimsExpiry(),
+      replayBodies: replayableBodies(),
     });
   }
 }

@@ -27,7 +27,7 @@ import { documentUrl, resolveUrl, withoutQuery } from './url-utils.js';
 export class AuthSession implements AuthenticatedTransport {
   /**
    * `fetch` that attaches `Authorization: Bearer` for allowed origins and replays once after a refresh; relative URLs
-   * are resolved against `baseUrl`. Same as `createAuthFetch(session, undefined, { baseUrl })`.
+   * are resolved against `baseUrl`. Same as `createAuthFetch(session, undefined, { baseUrl, replayBodies })`.
    */
   declare readonly fetch: FetchLike;
   /** Plain fetch used for the auth endpoints (never intercepted, so a refresh can never trigger a refresh). */
@@ -64,7 +64,7 @@ export class AuthSession implements AuthenticatedTransport {
     this.#scheduler = createProactiveRefreshScheduler(config, state, refresher.run);
 
     // Relative URLs go to the API (baseUrl), for the request and the origin check alike, in Node and in browsers.
-    this.fetch = createAuthFetch(this, undefined, { baseUrl: config.absoluteBase });
+    this.fetch = createAuthFetch(this, undefined, { baseUrl: config.absoluteBase, replayBodies: options.replayBodies });
     this.ready = state.restore();
   }
 

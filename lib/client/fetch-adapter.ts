@@ -10,12 +10,11 @@ import { resolveUrl } from './url-utils.js';
  *
  * - Requests to other origins, to the login/refresh endpoints, or that already set `Authorization` themselves pass
  *   through untouched.
- * - Bodies given as string, URLSearchParams, FormData, Blob, ArrayBuffer or typed array are copied synchronously
- *   when the call is made (like fetch itself does), so both attempts send the same bytes even if the caller mutates
- *   the object afterwards. Any other body (a `ReadableStream`, a Node stream or another async iterable) can be read
- *   only once: such a request is never replayed. Its 401 still refreshes the session (so sending it again works)
- *   and is then returned as is; if the refresh fails, the refresh's typed error is thrown instead. `Request` objects
- *   are replayed through `request.clone()`.
+ * - Requests without a body or with a string body are replayed, and so are `Request` objects without a body. Other
+ *   bodies are replayed only with the `replayBodies` option (`replayableBodies()`, which `nestjs-dual-token-auth/client`
+ *   always passes): see there. A request that is not replayed is sent once; its 401 still refreshes the session (so
+ *   sending it again works) and is then returned as is; if the refresh fails, the refresh's typed error is thrown
+ *   instead.
  * - When the refresh fails the promise rejects with `SessionEndedError` or `RefreshFailedError`; when the request's
  *   own signal aborts while waiting for the refresh, it rejects with the signal's reason (an `AbortError`), without
  *   affecting the refresh or other requests.
@@ -28,12 +27,10 @@ import { resolveUrl } from './url-utils.js';
  * @param session the session (any {@link AuthenticatedTransport}) whose token is attached.
  * @param fetchImpl transport to wrap. @default session.rawFetch, else globalThis.fetch
  * @param options.baseUrl absolute URL relative request URLs are resolved against. @default none
+ * @param options.replayBodies replays requests with any body fetch can send twice (`replayableBodies()`).
+ * @default none: only bodiless requests and string bodies are replayed
  */
-export function createAuthFetch(
-  session: AuthenticatedTransport,
-  fetchImpl?: FetchLike,
-  options: { baseUrl?: string } = {},
-): FetchLike {
+export function createAuthFetch(session: AuthenticatedTransport, fetchImpl?: FetchLike, options: AuthFetchOptions = {}): FetchLike {
   // Resolved per call: the session assigns rawFetch before creating its own wrapper, but be robust to ordering; the
   // global fetch is looked up per call (polyfills installed later are used) and called unbound (window.fetch throws
   // "Illegal invocation" when called as a method of something else).
@@ -55,24 +52,11 @@ export function createAuthFetch(
       return headers;
     };
 
-    /** Sends attempt `n` (0, then 1 for the replay) with `token`. */
-    let send: (token: string | null, n: number) => Promise<Response>;
-    const initBody = init?.body;
-    // Null for a body that can be read only once (a stream, an async iterable): sent once, as is, never replayed.
-    const body = initBody == null ? undefined : copyForReplay(initBody);
-    if (request && body !== null) {
-      const original = init ? new Request(request, init) : request;
-      if (original.bodyUsed) return transport(input, init); // fetch itself will reject this; don't hide its error behind ours
-      // clone() tees the body, so the spare can be sent after the original was consumed.
-      const spare = original.clone();
-      send = (token, n) => transport(new Request(n ? spare : original, { headers: withToken(token) }));
-    } else {
-      // Our private copy is never mutated and fetch does not consume these body types, so both attempts can share it.
-      send = (token) => transport(input, { ...init, ...(body && { body }), headers: withToken(token) });
-    }
+    const attempt = (options.replayBodies ?? sendAsGiven)(input, init, request, transport);
+    if (!attempt) return transport(input, init); // fetch itself will reject this; don't hide its error behind ours
 
     const token = await session.getAccessToken();
-    const first = await send(token, 0);
+    const first = await attempt(withToken(token), false)!;
     if (first.status !== 401) return first;
 
     let fresh: string | null;
@@ -82,32 +66,49 @@ export function createAuthFetch(
       discardBody(first);
       throw error;
     }
-    if (fresh === null || body === null) return first;
+    const replay = fresh !== null && attempt(withToken(fresh), true);
+    if (!replay) return first;
     discardBody(first);
-    return send(fresh, 1);
+    return replay;
   };
 }
 
-/**
- * Copy of a body that fetch reads without consuming it, taken when the call is made, so every attempt sends what the
- * caller passed even if the caller mutates the buffer or the params/form afterwards (strings and Blobs are immutable
- * and shared). Null for bodies that can be read only once (streams, async iterables).
- */
-function copyForReplay(body: unknown): BodyInit | null {
-  if (typeof body === 'string' || isInstance<Blob>(body, 'Blob')) return body;
-  if (body instanceof ArrayBuffer) return body.slice(0);
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength).slice();
-  if (isInstance<URLSearchParams>(body, 'URLSearchParams')) return new URLSearchParams(body);
-  if (isInstance<FormData>(body, 'FormData')) {
-    const copy = new FormData();
-    body.forEach((value, key) => copy.append(key, value));
-    return copy;
-  }
-  return null;
+/** Options of {@link createAuthFetch}. */
+export interface AuthFetchOptions {
+  /** Absolute URL relative request URLs are resolved against. @default none (left to the transport) */
+  baseUrl?: string;
+  /** Replays requests with any body fetch can send twice: `replayableBodies()`. @default none (see createAuthFetch) */
+  replayBodies?: BodyReplayPlugin;
 }
 
+/**
+ * Sends one request's attempts with the given headers: first (`replay` false), then once more after a refresh
+ * (`replay` true). Null for the replay of a request that can be sent only once.
+ */
+export type RequestAttempts = (headers: Headers, replay: boolean) => Promise<Response> | null;
+
+/**
+ * Prepares a request (`input` as fetch takes it, `request` when it is a `Request`) for its attempts over
+ * `transport`; undefined passes it to `transport` as it is, unauthenticated (a `Request` whose body was already read:
+ * fetch rejects it). What the `replayBodies` option takes: see `replayableBodies()`.
+ */
+export type BodyReplayPlugin = (
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  transport: FetchLike,
+) => RequestAttempts | undefined;
+
+/** Without `replayBodies`: a request is replayed only when it has no body or a string body (immutable). */
+const sendAsGiven: BodyReplayPlugin = (input, init, request, transport) => {
+  const body = init?.body ?? request?.body;
+  const replayable = body == null || typeof body === 'string';
+  return (headers, replay) =>
+    replay && !replayable ? null : request ? transport(new Request(request, { ...init, headers })) : transport(input, { ...init, headers });
+};
+
 /** `value instanceof globalThis[name]`, false where the runtime has no such class. */
-function isInstance<T>(value: unknown, name: 'Request' | 'Blob' | 'URLSearchParams' | 'FormData'): value is T {
+export function isInstance<T>(value: unknown, name: 'Request' | 'Blob' | 'URLSearchParams' | 'FormData'): value is T {
   const type = globalThis[name] as (abstract new (...args: never[]) => unknown) | undefined;
   return !!type && value instanceof type;
 }

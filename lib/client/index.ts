@@ -43,7 +43,8 @@ export {
   type RefreshFailureKind,
   type SessionEndReason,
 } from './errors.js';
-export { createAuthFetch } from './fetch-adapter.js';
+export { createAuthFetchWithReplay as createAuthFetch } from './auth-fetch-with-replay.js';
+export type { AuthFetchOptions, BodyReplayPlugin, RequestAttempts } from './fetch-adapter.js';
 export type { FetchLike } from './fetch-like.interface.js';
 export { decodeJwtPayload, readJwtTiming, type JwtTiming } from './jwt-expiry.js';
 export { jwtClaimsExpiry, type JwtExpiryPlugin } from './jwt-expiry.plugin.js';
@@ -54,6 +55,7 @@ export {
   type RefreshRetryHost,
   type RefreshRetryPlugin,
 } from './lost-refresh-retry.plugin.js';
+export { replayableBodies } from './replayable-bodies.plugin.js';
 export type { TokenResponseInput } from './token-response.parser.js';
 export {
   LocalStorageTokenStorage,
