@@ -13,12 +13,22 @@ describe('client bundle size (issue 16 item 5)', () => {
     expect(files('core')).not.toContain('lib/client/lost-refresh-retry.plugin.ts');
     expect(files('core+retry')).toContain('lib/client/lost-refresh-retry.plugin.ts');
     expect(files('client')).toContain('lib/client/lost-refresh-retry.plugin.ts');
+    // So are expiry from JWT claims (with its clock-skew correction) and the replay of non-string bodies.
+    for (const [id, plugin] of [
+      ['core+jwt-expiry', 'lib/client/jwt-expiry.plugin.ts'],
+      ['core+replay-bodies', 'lib/client/replayable-bodies.plugin.ts'],
+    ]) {
+      expect(files('core')).not.toContain(plugin);
+      expect(files(id)).toContain(plugin);
+      expect(files('client')).toContain(plugin);
+    }
+    expect(files('core')).not.toContain('lib/client/jwt-expiry.ts');
     expect(files('core+cross-tab')).toEqual(expect.arrayContaining(['lib/client/cross-tab-sync.ts', 'lib/client/cross-tab-coordinator.ts']));
     expect(files('core+axios')).toContain('lib/client/axios-adapter.ts');
     expect(files('core+realtime')).toContain('lib/client/realtime-auth.ts');
     // The backwards-compatible entry keeps cross-tab coordination wired into createAuthSession.
     expect(files('client')).toContain('lib/client/cross-tab-sync.ts');
-    for (const id of ['core+retry', 'core+cross-tab', 'core+local-storage', 'core+axios', 'core+realtime']) {
+    for (const id of ['core+retry', 'core+jwt-expiry', 'core+replay-bodies', 'core+cross-tab', 'core+local-storage', 'core+axios', 'core+realtime']) {
       expect({ id, grows: sizes[id].gzipBytes > sizes.core.gzipBytes }).toEqual({ id, grows: true });
     }
   }, 120_000);

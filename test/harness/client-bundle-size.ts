@@ -35,6 +35,29 @@ export const session = createAuthSession({ baseUrl: '/api' });`,
 export const session = createAuthSession({ baseUrl: '/api', refreshRetry: retryLostRefresh() });`,
   },
   {
+    id: 'core+jwt-expiry',
+    label: 'core + jwtClaimsExpiry (expiry from JWT claims, clock-skew correction)',
+    source: `import { createAuthSession, jwtClaimsExpiry } from 'nestjs-dual-token-auth/client/core';
+export const session = createAuthSession({ baseUrl: '/api', jwtExpiry: jwtClaimsExpiry() });`,
+  },
+  {
+    id: 'core+replay-bodies',
+    label: 'core + replayableBodies (replay of non-string request bodies)',
+    source: `import { createAuthSession, replayableBodies } from 'nestjs-dual-token-auth/client/core';
+export const session = createAuthSession({ baseUrl: '/api', replayBodies: replayableBodies() });`,
+  },
+  {
+    id: 'core+all-plugins',
+    label: 'core + retryLostRefresh + jwtClaimsExpiry + replayableBodies',
+    source: `import { createAuthSession, jwtClaimsExpiry, replayableBodies, retryLostRefresh } from 'nestjs-dual-token-auth/client/core';
+export const session = createAuthSession({
+  baseUrl: '/api',
+  refreshRetry: retryLostRefresh(),
+  jwtExpiry: jwtClaimsExpiry(),
+  replayBodies: replayableBodies(),
+});`,
+  },
+  {
     id: 'core+cross-tab',
     label: 'core + cross-tab (crossTabSync)',
     source: `import { createAuthSession } from 'nestjs-dual-token-auth/client/core';
