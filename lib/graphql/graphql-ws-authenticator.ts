@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type AuthRequest, SOCKET_AUTH_REQUEST, verifiedConnectionState } from '../platform/execution-context-request.js';
+import { type AuthRequest, SOCKET_AUTH_REQUEST } from '../platform/execution-context-request.js';
+import { VerifiedConnectionState } from '../platform/verified-connection-state.js';
 import { ConnectionAuthenticator, type ConnectionEndReason, type LiveConnection } from '../transports/connection-authenticator.js';
 
 /** Close codes of a graphql-ws socket the server ends: 4401 the access token expired, 4403 the session was revoked (or the token was refused at `connection_init`). */
@@ -77,7 +78,7 @@ export class GraphqlWsAuthenticator {
 }
 
 function stateOf(live: LiveConnection): AuthRequest {
-  return verifiedConnectionState(live.authorization, live.user);
+  return new VerifiedConnectionState(live.authorization, live.user);
 }
 
 /** `authorization` (or `Authorization`) of a connection_init or ping payload. */

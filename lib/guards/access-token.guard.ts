@@ -9,8 +9,9 @@ import { Reflector } from '@nestjs/core';
 import { AUTH_CONFIG, type ResolvedAuthConfig } from '../config/resolved-auth-config.js';
 import { IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, type REQUEST_USER_PROPERTY } from '../dual-token-auth.constants.js';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
-import { type AuthRequest, connectionVerifiedPayload, requestOf } from '../platform/execution-context-request.js';
+import { type AuthRequest, requestOf } from '../platform/execution-context-request.js';
 import { withGraphqlCode } from '../platform/graphql-error-code.js';
+import { VerifiedConnectionState } from '../platform/verified-connection-state.js';
 import { INVALID_TOKEN_CHALLENGE, MISSING_TOKEN_CHALLENGE, setResponseHeader } from '../platform/request-adapter.js';
 import { SessionRevocationCheck } from '../sessions/session-revocation-check.js';
 import { extractBearerToken } from '../tokens/bearer-token.js';
@@ -47,9 +48,9 @@ export class AccessTokenGuard implements CanActivate {
     }
 
     let payload: AccessTokenPayload;
-    // Messages on an authenticated connection carry the token its authenticator already verified (not asked over HTTP,
-    // where every request brings its own header).
-    const verifiedByConnection = context.getType() === 'http' ? undefined : connectionVerifiedPayload(request, token, Date.now());
+    // Messages on an authenticated connection carry the token its authenticator already verified; HTTP requests (also
+    // GraphQL's) bring their own header every time.
+    const verifiedByConnection = request instanceof VerifiedConnectionState ? request.verifiedPayloadFor(token, Date.now()) : undefined;
     if (verifiedByConnection) {
       // Already the caller's own copy, as verifyAccessToken returns.
       payload = verifiedByConnection;

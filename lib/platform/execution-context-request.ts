@@ -1,60 +1,16 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
 import { extractBearerToken } from '../tokens/bearer-token.js';
-import { PayloadSnapshot } from '../tokens/payload-snapshot.js';
 
 /** The request as the guard and `@CurrentUser()` see it: headers to read, and a `user` property to fill. */
 export type AuthRequest = Record<string | symbol, unknown> & { headers: Record<string, string | string[] | undefined> };
 
 /**
- * Where a WebSocket client keeps its request-like authentication state: `{ headers: { authorization }, user }`. The
- * handshake authenticator of `nestjs-dual-token-auth/websockets` (and its `reauthenticate` message) writes it; the
- * guard reads the token from it and `@CurrentUser()` the user. `Symbol.for`, so two copies of the library agree.
+ * Where a WebSocket client keeps its request-like authentication state: `{ headers: { authorization }, user }` (a
+ * `VerifiedConnectionState` once the connection authenticator verified its token). The handshake authenticator of
+ * `nestjs-dual-token-auth/websockets` (and its `reauthenticate` message) writes it; the guard reads the token from it
+ * and `@CurrentUser()` the user. `Symbol.for`, so two copies of the library agree.
  */
 export const SOCKET_AUTH_REQUEST = Symbol.for('nestjs-dual-token-auth:socket-auth-request');
-
-/**
- * On a connection's authentication state: the access token the connection authenticator verified (at the handshake,
- * or by `reauthenticate`) and its payload. The guard trusts it for messages on the connection
- * instead of verifying the same token again on every message: the token is the connection's own, fixed until the next
- * `reauthenticate`, and the connection is closed when it expires or its session is revoked. The guard still checks the
- * expiry itself (a message may arrive before the close) and, with `rejectRevokedAccessTokens`, the session.
- */
-export const CONNECTION_VERIFIED_TOKEN = Symbol.for('nestjs-dual-token-auth:connection-verified-token');
-
-/** What {@link CONNECTION_VERIFIED_TOKEN} holds. */
-export interface ConnectionVerifiedToken {
-  readonly token: string | undefined;
-  /** The verified payload as taken at verification: what a handler does to `request.user` cannot change it. */
-  readonly payload: PayloadSnapshot;
-  /** Epoch ms at which the token expires (its `exp`). */
-  readonly expiresAtMs: number;
-}
-
-/**
- * The authentication state of a connection whose token the connection authenticator has just verified: what the guard
- * and `@CurrentUser()` read ({@link SOCKET_AUTH_REQUEST}), marked as verified ({@link CONNECTION_VERIFIED_TOKEN}).
- */
-export function verifiedConnectionState(authorization: string, payload: AccessTokenPayload): AuthRequest {
-  const verified: ConnectionVerifiedToken = {
-    token: extractBearerToken(authorization),
-    payload: new PayloadSnapshot(payload as unknown as Record<string, unknown>),
-    expiresAtMs: payload.exp * 1000,
-  };
-  return { headers: { authorization }, user: payload, [CONNECTION_VERIFIED_TOKEN]: verified };
-}
-
-/**
- * A copy of the payload a connection authenticator verified for `token` (the token the guard read from this
- * request-like state), while it is unexpired; `undefined` otherwise (no such mark, another token, or expired: then the
- * guard verifies in full). The copy is the caller's, nested claims included, as `verifyAccessToken` answers: one
- * message's changes to `request.user` stay out of the next one's.
- */
-export function connectionVerifiedPayload(request: AuthRequest, token: string, now: number): AccessTokenPayload | undefined {
-  const verified = request[CONNECTION_VERIFIED_TOKEN] as ConnectionVerifiedToken | undefined;
-  if (verified === undefined || verified.token !== token || now >= verified.expiresAtMs) return undefined;
-  return verified.payload.copy() as unknown as AccessTokenPayload;
-}
 
 /**
  * The request-like object of any Nest transport, found by `context.getType()` without importing the transport's

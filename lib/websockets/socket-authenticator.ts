@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessTokenPayload } from '../interfaces/token-payloads.interface.js';
-import { handshakeAuthorization, SOCKET_AUTH_REQUEST, verifiedConnectionState } from '../platform/execution-context-request.js';
+import { handshakeAuthorization, SOCKET_AUTH_REQUEST } from '../platform/execution-context-request.js';
+import { VerifiedConnectionState } from '../platform/verified-connection-state.js';
 import { ConnectionAuthenticator, type ConnectionEndReason, type LiveConnection } from '../transports/connection-authenticator.js';
 
 /** Name of the message (socket.io event, or `ws` message `{ "event": "reauthenticate", "data": { "token" } }`) that hands a live socket a fresh access token. */
@@ -118,7 +119,7 @@ export class SocketAuthenticator {
 
   /** The request-like state the guard and `@CurrentUser()` read ({@link SOCKET_AUTH_REQUEST}). */
   private attach(socket: object, live: LiveConnection): void {
-    (socket as Record<symbol, unknown>)[SOCKET_AUTH_REQUEST] = verifiedConnectionState(live.authorization, live.user);
+    (socket as Record<symbol, unknown>)[SOCKET_AUTH_REQUEST] = new VerifiedConnectionState(live.authorization, live.user);
   }
 
   private async reauthenticate(socket: object, live: LiveConnection, payload: unknown): Promise<ReauthenticateAnswer> {
