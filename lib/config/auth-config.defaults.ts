@@ -26,6 +26,12 @@ export const MIN_HMAC_SECRET_BYTES = 32;
 export const DEFAULT_MAX_SESSIONS_PER_USER = 200;
 
 /**
+ * Sessions whose "still active" answer the revocation check keeps unless `revocationCheckCacheMaxSessions` says
+ * otherwise: about 2 MB per process, and more than the sessions most single instances see within five seconds.
+ */
+export const DEFAULT_REVOCATION_CHECK_CACHE_MAX_SESSIONS = 10_000;
+
+/**
  * Upper bounds of the two windows in which something otherwise invalid is accepted: an expired token (clock
  * tolerance) and the previous refresh token (reuse grace). Larger values stop being a tolerance and become a hole.
  */

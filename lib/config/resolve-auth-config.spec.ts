@@ -238,6 +238,8 @@ describe('resolveAuthConfig', () => {
       ['sessionMaxAge', { sessionMaxAge: '0d' }],
       ['rolesClaim', { rolesClaim: '' }],
       ['permissionsClaim', { permissionsClaim: 42 as unknown as string }],
+      ['revocationCheckCacheMaxSessions', { revocationCheckCacheMaxSessions: 0 }],
+      ['revocationCheckCacheMaxSessions', { revocationCheckCacheMaxSessions: 2.5 }],
     ] as const)('refuses a bad %s, naming it', (name, overrides) => {
       const error = thrownBy(() => resolveAuthConfig(options(overrides as Partial<DualTokenAuthOptions>)));
 

@@ -13,6 +13,7 @@ import {
   DEFAULT_MAX_SESSIONS_PER_USER,
   DEFAULT_MESSAGES,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_REVOCATION_CHECK_CACHE_MAX_SESSIONS,
   MAX_CLOCK_TOLERANCE_SECONDS,
   MAX_REUSE_GRACE_SECONDS,
   MIN_HMAC_SECRET_BYTES,
@@ -54,6 +55,12 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
   assertSecondsWithin('clockToleranceSeconds', clockToleranceSeconds, MAX_CLOCK_TOLERANCE_SECONDS);
   const revocationCheckCacheSeconds = options.revocationCheckCacheSeconds ?? 5;
   assertSecondsWithin('revocationCheckCacheSeconds', revocationCheckCacheSeconds, Number.POSITIVE_INFINITY);
+  const revocationCheckCacheMaxSessions = options.revocationCheckCacheMaxSessions ?? DEFAULT_REVOCATION_CHECK_CACHE_MAX_SESSIONS;
+  if (!Number.isInteger(revocationCheckCacheMaxSessions) || revocationCheckCacheMaxSessions < 1) {
+    throw new InvalidAuthConfigurationError(
+      `revocationCheckCacheMaxSessions must be a whole number of sessions >= 1, got ${String(revocationCheckCacheMaxSessions)}`,
+    );
+  }
   const revocationCheckFailure = options.revocationCheckFailure ?? 'open';
   if (revocationCheckFailure !== 'open' && revocationCheckFailure !== 'closed') {
     throw new InvalidAuthConfigurationError(`revocationCheckFailure must be 'open' or 'closed', got ${JSON.stringify(revocationCheckFailure)}`);
@@ -69,6 +76,7 @@ export function resolveAuthConfig(options: DualTokenAuthOptions): ResolvedAuthCo
     sessionMaxAgeMs: durationToMsOrThrow(options.sessionMaxAge ?? '30d', 'sessionMaxAge'),
     rejectRevokedAccessTokens: options.rejectRevokedAccessTokens ?? false,
     revocationCheckCacheMs: revocationCheckCacheSeconds * 1000,
+    revocationCheckCacheMaxSessions,
     revocationCheckFailure,
     maxSessionsPerUser: resolveMaxSessionsPerUser(options.maxSessionsPerUser),
     messages: { ...DEFAULT_MESSAGES, ...stripUndefined(options.messages ?? {}) },

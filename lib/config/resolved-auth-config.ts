@@ -38,6 +38,8 @@ export interface ResolvedAuthConfig {
   sessionMaxAgeMs: number;
   rejectRevokedAccessTokens: boolean;
   revocationCheckCacheMs: number;
+  /** Live answers the revocation check keeps at most. */
+  revocationCheckCacheMaxSessions: number;
   revocationCheckFailure: 'open' | 'closed';
   /** `Infinity` when unlimited. */
   maxSessionsPerUser: number;

@@ -178,6 +178,13 @@ export interface DualTokenAuthOptions {
   /** Staleness bound of the revocation check: how long a session's "still active" answer is cached, in seconds. @default 5 */
   revocationCheckCacheSeconds?: number;
   /**
+   * How many sessions' "still active" answers the revocation check keeps per process (oldest out first). Size it above
+   * the number of sessions active within `revocationCheckCacheSeconds`: beyond it, answers still in use are evicted and
+   * looked up again (one store lookup per request in the worst case). Each answer takes about 200 bytes.
+   * @default 10000
+   */
+  revocationCheckCacheMaxSessions?: number;
+  /**
    * Pushes revocations to the other instances so they take effect everywhere at once (e.g. `RedisSessionRevocationBus`
    * from `nestjs-dual-token-auth/redis`); the cache expiry above stays the fallback for lost messages.
    * @default a `LocalSessionRevocationBus` (no push: other instances see a revocation within `revocationCheckCacheSeconds`)

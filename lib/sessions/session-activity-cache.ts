@@ -3,10 +3,15 @@ interface LiveEntry {
   ownerId: string;
   /** Epoch ms after which the store must be asked again. */
   freshUntil: number;
+  /** Epoch ms from which a request that uses the answer also has it looked up again, in the background. */
+  refreshFrom: number;
 }
 
-/** What a store lookup found: the owner of a live session, or `null` when it is revoked, expired or unknown. */
-export type SessionOwnerLookup = () => Promise<string | null>;
+/** Looks a session up in the store: the owner of a live session, or `null` when it is revoked, expired or unknown. */
+export type SessionOwnerLookup = (sessionId: string) => Promise<string | null>;
+
+/** Which part of `ttlMs`, at its end, renews an answer in the background while it is still used. */
+const REFRESH_AHEAD_SHARE = 0.2;
 
 /**
  * Per-process cache of "is this session still active, and whose is it?" answers, so that rejecting revoked access
@@ -17,6 +22,12 @@ export type SessionOwnerLookup = () => Promise<string | null>;
  * session can still verify). A flood of live sessions can only evict live answers, never a "revoked": otherwise an
  * attacker could push a revocation out of the cache and, during a store outage, have the stolen token accepted again.
  * Both maps are bounded (oldest first out), so memory cannot grow with the number of sessions.
+ *
+ * Refresh ahead: a request in the last fifth of an answer's `ttlMs` still gets the cached answer at once, and starts
+ * one lookup in the background whose answer replaces it. A session in use therefore never waits for the store (its
+ * requests stay synchronous instead of queueing behind a lookup every `ttlMs`), while an answer is still never used
+ * longer than `ttlMs` after the lookup that produced it: the staleness bound is unchanged. A failed background lookup
+ * changes nothing; the answer then expires as usual and the next request asks the store itself.
  */
 export class SessionActivityCache {
   private readonly live = new Map<string, LiveEntry>();
@@ -24,9 +35,17 @@ export class SessionActivityCache {
   private readonly revoked = new Map<string, number>();
   private readonly pending = new Map<string, Promise<string | null>>();
 
+  /**
+   * @param ttlMs how long an answer is used after its lookup (the staleness bound across instances)
+   * @param revokedRetentionMs how long a "revoked" is kept (the longest an access token can still verify)
+   * @param lookup asks the store; also used for the background refreshes
+   * @param maxLiveEntries live answers kept at most (oldest out first)
+   * @param maxRevokedEntries revocations kept at most (oldest out first)
+   */
   constructor(
     private readonly ttlMs: number,
     private readonly revokedRetentionMs: number,
+    private readonly lookup: SessionOwnerLookup,
     private readonly maxLiveEntries = 10_000,
     private readonly maxRevokedEntries = 100_000,
   ) {}
@@ -34,12 +53,13 @@ export class SessionActivityCache {
   /**
    * The cached answer for a token of `userId` in this session, or `undefined` when the store must be asked (then
    * {@link SessionActivityCache.resolve}). A session owned by someone else is never active for this user; without a
-   * `userId` only liveness counts.
+   * `userId` only liveness counts. Near the end of the answer's life, also starts its renewal in the background.
    */
   peek(sessionId: string, userId: string | undefined, now: number): boolean | undefined {
     if (this.isKnownRevoked(sessionId, now)) return false;
     const entry = this.live.get(sessionId);
     if (!entry || entry.freshUntil <= now) return undefined;
+    if (now >= entry.refreshFrom && !this.pending.has(sessionId)) this.refreshInBackground(sessionId);
     return ownedBy(entry.ownerId, userId);
   }
 
@@ -51,12 +71,11 @@ export class SessionActivityCache {
   async resolve(
     sessionId: string,
     userId: string | undefined,
-    lookup: SessionOwnerLookup,
     onLookupFailure: (error: unknown, lastKnown: boolean | undefined) => boolean,
   ): Promise<boolean> {
     let owner: string | null;
     try {
-      owner = await this.lookupOnce(sessionId, lookup);
+      owner = await this.lookupOnce(sessionId);
     } catch (error) {
       return onLookupFailure(error, this.lastKnown(sessionId, userId));
     }
@@ -71,10 +90,15 @@ export class SessionActivityCache {
     this.revoked.set(sessionId, Date.now() + this.revokedRetentionMs);
   }
 
-  private lookupOnce(sessionId: string, lookup: SessionOwnerLookup): Promise<string | null> {
+  /** Renews a live answer that is still in use; its failure is left to the next lookup after the answer expired. */
+  private refreshInBackground(sessionId: string): void {
+    this.lookupOnce(sessionId).catch(() => undefined);
+  }
+
+  private lookupOnce(sessionId: string): Promise<string | null> {
     let inFlight = this.pending.get(sessionId);
     if (!inFlight) {
-      inFlight = lookup()
+      inFlight = this.lookup(sessionId)
         .then((owner) => {
           // A session that is not active never becomes active again: an answer that raced with a revocation
           // (markRevoked while the lookup was in flight) must not resurrect it.
@@ -105,7 +129,8 @@ export class SessionActivityCache {
   private rememberLive(sessionId: string, ownerId: string): void {
     this.live.delete(sessionId);
     if (this.live.size >= this.maxLiveEntries) this.live.delete(this.live.keys().next().value!);
-    this.live.set(sessionId, { ownerId, freshUntil: Date.now() + this.ttlMs });
+    const now = Date.now();
+    this.live.set(sessionId, { ownerId, freshUntil: now + this.ttlMs, refreshFrom: now + this.ttlMs * (1 - REFRESH_AHEAD_SHARE) });
   }
 }
 

@@ -24,7 +24,12 @@ export class SessionRevocationCheck implements OnModuleInit {
   ) {
     // After this long no access token of a revoked session can verify any more, so "revoked" need not be kept longer.
     const revokedRetentionMs = config.accessToken.expiresInMs + config.clockToleranceMs + 1000;
-    this.activityCache = new SessionActivityCache(config.revocationCheckCacheMs, revokedRetentionMs);
+    this.activityCache = new SessionActivityCache(
+      config.revocationCheckCacheMs,
+      revokedRetentionMs,
+      (sessionId) => this.lookUpOwner(sessionId),
+      config.revocationCheckCacheMaxSessions,
+    );
   }
 
   /**
@@ -36,23 +41,21 @@ export class SessionRevocationCheck implements OnModuleInit {
   isSessionActive(sessionId: string, userId?: string): boolean | Promise<boolean> {
     const cached = this.activityCache.peek(sessionId, userId, Date.now());
     if (cached !== undefined) return cached;
-    return this.activityCache.resolve(
-      sessionId,
-      userId,
-      async () => {
-        const session = await this.store.findById(sessionId);
-        return session !== null && isLive(session, new Date()) ? session.userId : null;
-      },
-      (error, lastKnown) => {
-        const reason = (error as Error)?.message ?? String(error);
-        if (this.config.revocationCheckFailure === 'closed') {
-          this.logger.warn(`Session check failed, refusing the access token (revocationCheckFailure: 'closed'): ${reason}`);
-          throw new AuthStoreUnavailableException();
-        }
-        this.logger.warn(`Session check failed, trusting the access token: ${reason}`);
-        return lastKnown ?? true;
-      },
-    );
+    return this.activityCache.resolve(sessionId, userId, (error, lastKnown) => {
+      const reason = (error as Error)?.message ?? String(error);
+      if (this.config.revocationCheckFailure === 'closed') {
+        this.logger.warn(`Session check failed, refusing the access token (revocationCheckFailure: 'closed'): ${reason}`);
+        throw new AuthStoreUnavailableException();
+      }
+      this.logger.warn(`Session check failed, trusting the access token: ${reason}`);
+      return lastKnown ?? true;
+    });
+  }
+
+  /** The owner of the session when it is live, from the store; `null` when it is revoked, expired or unknown. */
+  private async lookUpOwner(sessionId: string): Promise<string | null> {
+    const session = await this.store.findById(sessionId);
+    return session !== null && isLive(session, new Date()) ? session.userId : null;
   }
 
   /** Records a revocation the store has accepted, so it takes effect in this process immediately. */
