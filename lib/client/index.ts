@@ -7,62 +7,17 @@
  * smallest bundle use the lean entry `nestjs-dual-token-auth/client/core` and add the parts you use from
  * `.../client/cross-tab`, `.../client/local-storage`, `.../client/axios` and `.../client/realtime`.
  */
-export type { TokenResponseBody } from '../interfaces/token-response.interface.js';
-export type {
-  AuthSessionEvents,
-  LoggedOutEvent,
-  RefreshedEvent,
-  RefreshFailedEvent,
-  RefreshTrigger,
-  SessionEndedEvent,
-  TokenChangeSource,
-  TokensChangedEvent,
-} from './auth-session-events.interface.js';
-export type { AuthSessionCoreOptions, HeadersProvider, LoginOptions } from './auth-session-options.interface.js';
+// Everything the lean entry exports; the explicit exports below replace its `AuthSession`, `createAuthSession` and
+// `createAuthFetch` (an explicit export wins over `export *`) and add the optional parts.
+export * from './core/index.js';
 export {
   AuthSessionWithCrossTab as AuthSession,
   createAuthSessionWithCrossTab as createAuthSession,
   type AuthSessionOptions,
 } from './auth-session-with-cross-tab.js';
-export type { AuthenticatedTransport } from './authenticated-transport.interface.js';
-export {
-  installAxiosInterceptors,
-  type AxiosLikeInstance,
-  type AxiosLikeInterceptorManager,
-  type AxiosLikeRequestConfig,
-} from './axios-adapter.js';
-export { systemClock, type Clock } from './clock.js';
-export type { BroadcastChannelLike, CrossTabOptions, LockManagerLike } from './cross-tab-coordinator.js';
-export { crossTabSync } from './cross-tab.plugin.js';
-export type { CrossTabPlugin } from './cross-tab-plugin.interface.js';
-export {
-  AuthClientError,
-  LoginFailedError,
-  RefreshFailedError,
-  SessionEndedError,
-  type RefreshFailureKind,
-  type SessionEndReason,
-} from './errors.js';
 export { createAuthFetchWithReplay as createAuthFetch } from './auth-fetch-with-replay.js';
-export type { AuthFetchOptions, BodyReplayPlugin, RequestAttempts } from './fetch-adapter.js';
-export type { FetchLike } from './fetch-like.interface.js';
-export { decodeJwtPayload, readJwtTiming, type JwtTiming } from './jwt-expiry.js';
-export { jwtClaimsExpiry, type JwtExpiryPlugin } from './jwt-expiry.plugin.js';
-export {
-  retryLostRefresh,
-  type LostRefreshRetryOptions,
-  type RefreshRetry,
-  type RefreshRetryHost,
-  type RefreshRetryPlugin,
-} from './lost-refresh-retry.plugin.js';
-export { replayableBodies } from './replayable-bodies.plugin.js';
-export type { TokenResponseInput } from './token-response.parser.js';
-export {
-  LocalStorageTokenStorage,
-  MemoryTokenStorage,
-  type LocalStorageTokenStorageOptions,
-  type StorageLike,
-  type TokenSet,
-  type TokenStorage,
-} from './token-storage.js';
-export { bindSocketIoAuth, graphqlWsAuth, type GraphqlWsAuth, type SocketIoClientLike, type WebSocketLike } from './realtime-auth.js';
+export * from './axios/index.js';
+// Named, not `export *`: the cross-tab entry also exports the CrossTabPlugin type, which the lean entry already does.
+export { crossTabSync, type BroadcastChannelLike, type CrossTabOptions, type LockManagerLike } from './cross-tab/index.js';
+export * from './local-storage/index.js';
+export * from './realtime/index.js';
