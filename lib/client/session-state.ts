@@ -3,7 +3,7 @@ import { SessionEndedError, type SessionEndReason } from './errors.js';
 import type { SessionConfig } from './session-config.interface.js';
 import type { SessionSync } from './session-sync.interface.js';
 import { normalizeTokens } from './token-response.parser.js';
-import { isTokenSet, type TokenSet, type TokenStorage } from './token-storage.js';
+import { isTokenSet, type TokenSet } from './token-storage.js';
 import { TypedEventEmitter } from './typed-event-emitter.js';
 
 /**
@@ -34,19 +34,19 @@ export class SessionState {
   // Members only this class uses are `#private`: a consumer's bundler shortens their names, not those of other members.
   /** Storage writes are chained so a re-read never observes a write that is still in progress. */
   #writeChain: Promise<void> = Promise.resolve();
-  readonly #storage: TokenStorage;
-  /** What reading tokens depends on (cookie mode, the `jwtExpiry` plugin). */
+  /** Where tokens are kept and how they are read (storage, cookie mode, the `jwtExpiry` plugin). */
   readonly #config: SessionConfig;
   /** Called after every change of the current tokens (e.g. to re-arm the proactive refresh). */
   readonly #onTokensChanged: (tokens: TokenSet | null, source: TokenChangeSource) => void;
 
-  declare readonly cookieMode: boolean;
-
   constructor(config: SessionConfig, onTokensChanged: (tokens: TokenSet | null, source: TokenChangeSource) => void) {
     this.#config = config;
-    this.#storage = config.storage;
-    this.cookieMode = config.cookieMode;
     this.#onTokensChanged = onTokensChanged;
+  }
+
+  /** Whether the refresh token lives in an HttpOnly cookie (never in the token pair). */
+  get cookieMode(): boolean {
+    return this.#config.cookieMode;
   }
 
   /** Resolves once every storage write queued so far is done (a cross-tab plugin announces changes after it). */
@@ -124,7 +124,7 @@ export class SessionState {
 
   /** Queues the write of `tokens` to the storage (null clears it); writes happen one after another, in order. */
   persist(tokens: TokenSet | null): void {
-    const storage = this.#storage;
+    const storage = this.#config.storage;
     this.#writeChain = this.#writeChain
       .then(async () => {
         await (tokens ? storage.set(tokens) : storage.clear());
@@ -139,7 +139,7 @@ export class SessionState {
   /** Storage read that never throws: `undefined` means "could not read", `null` means "empty". */
   async readStorage(): Promise<TokenSet | null | undefined> {
     try {
-      const value = await this.#storage.get();
+      const value = await this.#config.storage.get();
       return isTokenSet(value) ? this.normalize(value) : null;
     } catch {
       return undefined;

@@ -41,16 +41,19 @@ export class SessionRevocationCheck implements OnModuleInit {
   isSessionActive(sessionId: string, userId?: string): boolean | Promise<boolean> {
     const cached = this.activityCache.peek(sessionId, userId, Date.now());
     if (cached !== undefined) return cached;
-    return this.activityCache.resolve(sessionId, userId, (error, lastKnown) => {
-      const reason = (error as Error)?.message ?? String(error);
-      if (this.config.revocationCheckFailure === 'closed') {
-        this.logger.warn(`Session check failed, refusing the access token (revocationCheckFailure: 'closed'): ${reason}`);
-        throw new AuthStoreUnavailableException();
-      }
-      this.logger.warn(`Session check failed, trusting the access token: ${reason}`);
-      return lastKnown ?? true;
-    });
+    return this.activityCache.resolve(sessionId, userId, this.onLookupFailure);
   }
+
+  /** What a failed store lookup answers, by `revocationCheckFailure`; `lastKnown` is the cached answer, if any. */
+  private readonly onLookupFailure = (error: unknown, lastKnown: boolean | undefined): boolean => {
+    const reason = (error as Error)?.message ?? String(error);
+    if (this.config.revocationCheckFailure === 'closed') {
+      this.logger.warn(`Session check failed, refusing the access token (revocationCheckFailure: 'closed'): ${reason}`);
+      throw new AuthStoreUnavailableException();
+    }
+    this.logger.warn(`Session check failed, trusting the access token: ${reason}`);
+    return lastKnown ?? true;
+  };
 
   /** The owner of the session when it is live, from the store; `null` when it is revoked, expired or unknown. */
   private async lookUpOwner(sessionId: string): Promise<string | null> {
